@@ -1,0 +1,277 @@
+"""SQLite document store: documents, their chunks, and an FTS5 keyword index over documents.
+
+Chunk row ids are the FAISS ids. Schema changes are numbered migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def _m001_create_tables(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            doc_id TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            published TEXT NOT NULL DEFAULT '',
+            section TEXT NOT NULL DEFAULT '',
+            meta TEXT NOT NULL DEFAULT '{}',
+            content_hash TEXT NOT NULL,
+            body_hash TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_body ON documents(body_hash);
+        CREATE INDEX documents_published ON documents(published);
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX chunks_doc ON chunks(doc_id, ord);
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content='documents', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_au AFTER UPDATE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        """
+    )
+
+
+MIGRATIONS = [_m001_create_tables]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    text: str
+    published: str = ""
+    section: str = ""
+    meta: dict = field(default_factory=dict)
+    content_hash: str = ""
+    body_hash: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: int
+    doc_id: str
+    ord: int
+    text: str
+
+
+class DocStore:
+    """One SQLite file. Readers open it read-only; one writer works on a private copy."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        if readonly:
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=DELETE")
+            self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.row_factory = sqlite3.Row
+        self.lock = threading.RLock()
+        if not readonly:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db:
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version={number}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reading ---
+    def _query(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        docs = self._query("SELECT count(*) FROM documents")[0][0]
+        chunks = self._query("SELECT count(*) FROM chunks")[0][0]
+        return {"documents": docs, "chunks": chunks}
+
+    def hashes(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (content_hash, source), to decide what changed."""
+        rows = self._query("SELECT doc_id, content_hash, source FROM documents")
+        return {r["doc_id"]: (r["content_hash"], r["source"]) for r in rows}
+
+    def body_hashes(self) -> dict[str, str]:
+        """body_hash -> doc_id, to spot the same body arriving under another id."""
+        rows = self._query("SELECT doc_id, body_hash FROM documents")
+        return {r["body_hash"]: r["doc_id"] for r in rows}
+
+    def get(self, doc_id: str) -> Document | None:
+        rows = self._query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
+        return _document(rows[0]) if rows else None
+
+    def get_many(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[str, Document] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._query(f"SELECT * FROM documents WHERE doc_id IN ({marks})", part):
+                out[row["doc_id"]] = _document(row)
+        return out
+
+    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        rows = self._query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))
+        return [StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows]
+
+    def chunk_ids_of(self, doc_ids: Iterable[str]) -> dict[str, list[int]]:
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[str, list[int]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._query(
+                f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) ORDER BY doc_id, ord", part
+            ):
+                out.setdefault(r[0], []).append(r[1])
+        return out
+
+    def chunks(self, ids: Iterable[int]) -> dict[int, StoredChunk]:
+        ids = [int(i) for i in ids]
+        out: dict[int, StoredChunk] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._query(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
+                out[r["id"]] = StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"])
+        return out
+
+    def filter_clause(
+        self, since: str | None, until: str | None, section: str | None
+    ) -> tuple[str, list]:
+        """SQL over ``documents`` for a date range (inclusive ISO prefixes) and a section."""
+        parts: list[str] = []
+        params: list = []
+        if since:
+            parts.append("published >= ?")
+            params.append(since)
+        if until:
+            parts.append("published != '' AND substr(published, 1, ?) <= ?")
+            params.extend([len(until), until])
+        if section:
+            parts.append("lower(section) = lower(?)")
+            params.append(section)
+        return (" AND ".join(parts) or "1"), params
+
+    def chunk_ids_where(self, since: str | None, until: str | None, section: str | None) -> list[int]:
+        where, params = self.filter_clause(since, until, section)
+        rows = self._query(
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params
+        )
+        return [r[0] for r in rows]
+
+    def keyword_search(
+        self,
+        match: str,
+        k: int,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        section: str | None = None,
+        weights: tuple[float, float] = (2.0, 1.0),
+    ) -> list[tuple[str, float]]:
+        """BM25 over title and text; returns (doc_id, score) best first, higher is better."""
+        if not match:
+            return []
+        where, params = self.filter_clause(since, until, section)
+        sql = (
+            "SELECT d.doc_id, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
+            "JOIN documents d ON d.rowid = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
+        )
+        rows = self._query(sql, [*weights, match, *params, k])
+        return [(r[0], -float(r[1])) for r in rows]
+
+    def latest(
+        self, k: int, doc_ids: Sequence[str] | None = None, section: str | None = None
+    ) -> list[Document]:
+        where, params = self.filter_clause(None, None, section)
+        if doc_ids is not None:
+            if not doc_ids:
+                return []
+            where += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            params.extend(doc_ids)
+        rows = self._query(
+            f"SELECT * FROM documents WHERE {where} ORDER BY published DESC, updated_at DESC LIMIT ?",
+            [*params, k],
+        )
+        return [_document(r) for r in rows]
+
+    # --- writing (one transaction per batch: use ``with store.db:``) ---
+    def delete(self, doc_id: str) -> list[int]:
+        """Removes a document and returns its chunk ids (to remove from FAISS)."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return ids
+
+    def put(self, doc: Document, chunk_texts: Sequence[str]) -> list[int]:
+        """Inserts a document (which must not exist) and its chunks; returns the new chunk ids."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT INTO documents (doc_id, title, text, published, section, meta, content_hash,"
+            " body_hash, source, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id, doc.title, doc.text, doc.published, doc.section,
+                json.dumps(doc.meta, ensure_ascii=False), doc.content_hash, doc.body_hash,
+                doc.source, now,
+            ),
+        )
+        ids = []
+        for ord_, text in enumerate(chunk_texts):
+            cur = self.db.execute(
+                "INSERT INTO chunks (doc_id, ord, text) VALUES (?,?,?)", (doc.doc_id, ord_, text)
+            )
+            ids.append(int(cur.lastrowid))
+        return ids
+
+    def optimize(self) -> None:
+        self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"],
+        title=row["title"],
+        text=row["text"],
+        published=row["published"],
+        section=row["section"],
+        meta=json.loads(row["meta"] or "{}"),
+        content_hash=row["content_hash"],
+        body_hash=row["body_hash"],
+        source=row["source"],
+    )

@@ -1,0 +1,149 @@
+"""Extractive answers: the sentences that answer the question, each cited to its article."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from embeddings.keyword import terms
+from qabot.models import Citation, Hit
+from qabot.sentences import split_sentences
+
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
+_MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
+_DATE = re.compile(
+    r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+    r"today|last (?:week|month|year)|next (?:week|month|year))\b",
+    re.I,
+)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ž'’-]+(?:\s+[A-Z][a-zà-ž'’-]+)+")
+_PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|The company|The firm)\b")
+
+
+@dataclass(frozen=True)
+class Scored:
+    text: str
+    hit_rank: int
+    position: int
+    score: float
+
+
+def question_kind(question: str) -> str:
+    q = question.lower()
+    if re.search(r"\bhow (?:much|many|big|large|far|long|old|high|low)\b|\bwhat (?:percentage|share|price|amount|rate|figure|number)\b|\bcost|\bworth\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (?:date|day|year|month)\b", q):
+        return "date"
+    if re.search(r"\bwho(?:m|se)?\b|\bwhich (?:company|firm|man|woman|player|team|minister|person)\b", q):
+        return "name"
+    return "other"
+
+
+def _cue(kind: str, sentence: str) -> float:
+    if kind == "number":
+        return 1.0 if _MONEY.search(sentence) else 0.6 if _NUMBER.search(sentence) else 0.0
+    if kind == "date":
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if kind == "name":
+        return 1.0 if _NAME.search(sentence) else 0.0
+    return 0.0
+
+
+def _stem(word: str) -> str:
+    return word[:6]
+
+
+def overlap(question_terms: list[str], sentence: str) -> float:
+    """Share of the question's content words found in the sentence (prefix-stemmed)."""
+    if not question_terms:
+        return 0.0
+    words = {_stem(w) for w in terms(sentence)}
+    return sum(1 for t in question_terms if _stem(t) in words) / len(question_terms)
+
+
+@dataclass(frozen=True)
+class AnswerWeights:
+    similarity: float = 1.0
+    overlap: float = 0.5
+    cue: float = 0.15
+    lead: float = 0.05
+    rank: float = 0.1
+
+
+class Extractor:
+    """Scores sentences of the best articles and writes a short cited answer."""
+
+    def __init__(self, encoder, max_chars: int = 600, weights: AnswerWeights | None = None) -> None:
+        self.encoder = encoder
+        self.max_chars = max_chars
+        self.weights = weights or AnswerWeights()
+
+    def score_sentences(
+        self, question: str, qvec: np.ndarray, articles: list[tuple[Hit, str]], focus_terms: list[str] | None = None
+    ) -> list[Scored]:
+        kind = question_kind(question)
+        q_terms = focus_terms if focus_terms is not None else terms(question)
+        raw: list[tuple[str, int, int]] = []
+        for rank, (_hit, text) in enumerate(articles):
+            sentences = split_sentences(text)
+            limit = len(sentences) if rank == 0 else min(len(sentences), 12)
+            raw.extend((s, rank, pos) for pos, s in enumerate(sentences[:limit]) if len(s) > 20)
+        if not raw:
+            return []
+        vectors = self.encoder.embed([s for s, _, _ in raw])
+        sims = vectors @ qvec
+        w = self.weights
+        scored = []
+        for (sentence, rank, pos), sim in zip(raw, sims, strict=True):
+            score = (
+                w.similarity * float(sim)
+                + w.overlap * overlap(q_terms, sentence)
+                + w.cue * _cue(kind, sentence)
+                + w.lead * (1.0 if pos == 0 else 0.0)
+                - w.rank * rank
+            )
+            scored.append(Scored(sentence, rank, pos, score))
+        return scored
+
+    def compose(
+        self, scored: list[Scored], articles: list[tuple[Hit, str]]
+    ) -> tuple[str, list[Citation]]:
+        """Best sentences in reading order within the length budget, each with its marker."""
+        if not scored:
+            return "", []
+        ranked = sorted(scored, key=lambda s: s.score, reverse=True)
+        best = ranked[0]
+        chosen: list[Scored] = [best]
+        by_place = {(s.hit_rank, s.position): s for s in scored}
+        # a sentence opening with a pronoun needs the one before it to make sense
+        before = by_place.get((best.hit_rank, best.position - 1))
+        if before and _PRONOUN_START.match(best.text):
+            chosen.append(before)
+        length = sum(len(s.text) + 5 for s in chosen)
+        for candidate in ranked[1:]:
+            if len(chosen) >= 4 or candidate in chosen:
+                continue
+            if candidate.score < best.score * 0.6:
+                break
+            if length + len(candidate.text) + 5 > self.max_chars:
+                continue
+            chosen.append(candidate)
+            length += len(candidate.text) + 5
+        chosen.sort(key=lambda s: (s.hit_rank, s.position))
+        numbers: dict[int, int] = {}
+        quoted: dict[int, list[str]] = {}
+        parts = []
+        for s in chosen:
+            n = numbers.setdefault(s.hit_rank, len(numbers) + 1)
+            quoted.setdefault(s.hit_rank, []).append(s.text)
+            parts.append(f"{s.text} [{n}]")
+        citations = []
+        for rank, n in numbers.items():
+            hit = articles[rank][0]
+            citations.append(
+                Citation(n, hit.article_id, hit.title, hit.url, hit.published, " ".join(quoted[rank]))
+            )
+        return " ".join(parts), citations

@@ -1,0 +1,141 @@
+"""Main text and metadata of an HTML page, through trafilatura (imported lazily: it is heavy)."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qabot.archive.fetch import FetchResult
+from qabot.archive.records import make_article
+from qabot.clean import clean_page
+from qabot.errors import SourceError
+from qabot.models import Article
+
+if TYPE_CHECKING:
+    from qabot.settings import Settings
+
+
+@dataclass(frozen=True)
+class PageFields:
+    """What a page (or a feed entry, as fallback) says about an article, before identity is chosen."""
+
+    text: str
+    title: str = ""
+    url: str = ""
+    published: str = ""
+    author: str = ""
+    section: str = ""
+
+
+def extract_html(content: bytes | str, url: str = "") -> PageFields:
+    """Article text (one paragraph per block) and metadata; SourceError when there is no text.
+
+    Malformed or unclosed markup is fine: lxml repairs it, and any text it holds comes out.
+    """
+    import trafilatura
+
+    if not content.strip():
+        raise SourceError("empty page")
+    try:
+        doc = trafilatura.bare_extraction(
+            content, url=url or None, with_metadata=True, include_comments=False,
+            include_tables=True, favor_recall=True,
+            # no guessing from "Copyright 2025" in a footer: metadata and markup dates only
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as e:  # trafilatura raises assorted parser errors on hostile input
+        raise SourceError(f"HTML extraction failed: {type(e).__name__}: {e}") from e
+    # trafilatura puts one block per line; blank lines keep them as paragraphs
+    text = (doc.text or "").replace("\n", "\n\n") if doc is not None else ""
+    if doc is None:
+        # markup without <html>/<body> defeats trafilatura; lxml still reads the fragment
+        raw = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+        text = html_to_text(raw)
+    if not has_article_text(text):
+        raise SourceError("no article text found in the HTML")
+    if doc is None:
+        return PageFields(text=text)
+    categories = doc.categories or []
+    return PageFields(
+        text=text,
+        title=doc.title or "",
+        url=doc.url or "",
+        published=doc.date or "",
+        author=(doc.author or "").replace("; ", ", "),
+        section=categories[0] if categories else "",
+    )
+
+
+def has_article_text(text: str) -> bool:
+    """At least one paragraph of five words: menus and footers alone are not an article."""
+    return any(len(p.split()) >= 5 for p in text.split("\n\n"))
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of HTML that trafilatura does not take (a feed summary, a JSON body, a fragment)."""
+    if "<" not in markup:
+        return markup
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return html.unescape(re.sub(r"<[^>]*>", " ", markup))
+    for node in root.xpath("//script|//style|//nav|//footer"):
+        node.drop_tree()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote", "tr"):
+        block.tail = "\n\n" + (block.tail or "")
+    return root.text_content()
+
+
+def html_article(
+    content: bytes | str,
+    *,
+    source: str,
+    settings: Settings,
+    url: str = "",
+    rel_path: str = "",
+    fallback: PageFields | None = None,
+) -> Article:
+    """An Article from an HTML page; ``fallback`` (a feed entry's fields) fills what the page lacks."""
+    fields = extract_html(content, url)
+    fb = fallback or PageFields(text="")
+    page = clean_page(
+        fields.text, title=fields.title or fb.title or None, extra_patterns=settings.clean_patterns
+    )
+    return make_article(
+        text=page.text,
+        source=source,
+        title=page.title,
+        url=fields.url or url,
+        published=fields.published or page.published or fb.published,
+        author=fields.author or page.author or fb.author,
+        section=fields.section or fb.section,
+        rel_path=rel_path,
+    )
+
+
+def page_article(
+    result: FetchResult, *, source: str, settings: Settings, fallback: PageFields | None = None
+) -> Article:
+    """An Article from a fetched web page: HTML through trafilatura, plain text through the cleaner."""
+    kind = result.content_type.split(";")[0].strip().lower()
+    if kind in ("", "text/html", "application/xhtml+xml"):
+        return html_article(
+            result.content, source=source, settings=settings, url=result.url, fallback=fallback
+        )
+    if kind == "text/plain":
+        page = clean_page(
+            result.content.decode("utf-8", "replace"), extra_patterns=settings.clean_patterns
+        )
+        fb = fallback or PageFields(text="")
+        return make_article(
+            text=page.text, source=source, title=page.title or fb.title, url=result.url,
+            published=page.published or fb.published, author=page.author or fb.author,
+        )
+    raise SourceError(f"unsupported content type {kind!r}")

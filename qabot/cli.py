@@ -1,0 +1,210 @@
+"""Command line: ingest, refresh, stats, show, search, ask, chat, eval, telegram.
+
+Exit status: 0 success; 1 an error stopped the command (nothing was changed);
+2 bad command-line usage; 3 the command finished but some sources failed
+(each printed as one line on standard error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+SAMPLE_ARCHIVE = Path(__file__).parent / "sample_archive"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qabot", description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", help="index folder (default: QABOT_DATA_DIR or ./data)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("ingest", help="index articles from files, folders, feeds or URLs")
+    s.add_argument("sources", nargs="+", metavar="SOURCE")
+    s.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
+    s.add_argument("--rebuild", action="store_true", help="start a new index (e.g. after changing the model)")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("refresh", help="re-read the configured sources (QABOT_SOURCES); embed only what changed")
+    s.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
+    s.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("stats", help="what the index holds")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("show", help="one stored article")
+    s.add_argument("article_id")
+    s.add_argument("--json", action="store_true")
+
+    for name, help_ in (("search", "matching articles, one per article"), ("ask", "a cited answer")):
+        s = sub.add_parser(name, help=help_)
+        s.add_argument("query", metavar="QUERY", help="text, or - to read one per line from standard input")
+        if name == "search":
+            s.add_argument("--k", type=int, default=10)
+        s.add_argument("--since", help="earliest date, YYYY[-MM[-DD]]")
+        s.add_argument("--until", help="latest date, YYYY[-MM[-DD]]")
+        s.add_argument("--section")
+        s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("chat", help="interactive chat in the terminal (builds the sample archive if there is no index)")
+    s.add_argument("--no-color", action="store_true")
+
+    s = sub.add_parser("eval", help="retrieval and answer quality on a question file or a corpus")
+    s.add_argument("file", help="questions (TSV or JSONL) or, with --known-item, a JSONL corpus")
+    s.add_argument("--known-item", action="store_true", help="index the corpus without headlines, query each headline")
+    s.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions")
+    s.add_argument("--json", action="store_true")
+
+    sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from qabot.errors import QabotError
+    from qabot.settings import Settings
+
+    overrides = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
+    try:
+        settings = Settings(**overrides)
+    except Exception as e:  # pydantic's ValidationError lists every bad field
+        print(f"qabot: invalid settings: {_one_line(e)}", file=sys.stderr)
+        return EXIT_ERROR
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        return _COMMANDS[args.command](args, settings)
+    except QabotError as e:
+        print(f"qabot: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def _service(settings):
+    from qabot.service import QAService
+
+    return QAService(settings)
+
+
+def _emit(args, data: dict, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False) if args.json else text)
+
+
+def _ingest_result(args, report) -> int:
+    from qabot.render import report_text
+
+    data = report.as_dict()
+    for failure in report.failed:
+        print(f"qabot: failed: {failure}", file=sys.stderr)
+    _emit(args, data, report_text(data))
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def cmd_ingest(args, settings) -> int:
+    service = _service(settings)
+    report = service.ingest(args.sources, prune=args.prune, rebuild=args.rebuild, progress=sys.stderr.isatty())
+    return _ingest_result(args, report)
+
+
+def cmd_refresh(args, settings) -> int:
+    service = _service(settings)
+    if args.rebuild:
+        report = service.ingest(list(settings.sources), prune=args.prune, rebuild=True, progress=sys.stderr.isatty())
+    else:
+        report = service.refresh(prune=args.prune, progress=sys.stderr.isatty())
+    return _ingest_result(args, report)
+
+
+def cmd_stats(args, settings) -> int:
+    stats = _service(settings).stats()
+    _emit(args, stats, "\n".join(f"{k}: {v}" for k, v in stats.items()))
+    return EXIT_OK
+
+
+def cmd_show(args, settings) -> int:
+    from qabot.errors import QabotError
+
+    article = _service(settings).show(args.article_id)
+    if article is None:
+        raise QabotError(f"no article with id {args.article_id!r}")
+    text = f"{article['title']}\n{article['published']}  {article['url']}\n\n{article['text']}"
+    _emit(args, article, text)
+    return EXIT_OK
+
+
+def _queries(query: str):
+    if query != "-":
+        yield query
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+def cmd_search(args, settings) -> int:
+    from qabot.render import hit_json, hits_text
+
+    service = _service(settings)
+    filters = {"since": args.since, "until": args.until, "section": args.section}
+    for query in _queries(args.query):
+        hits = service.search(query, args.k, **filters)
+        data = {"query": query, "results": [hit_json(h) for h in hits]}
+        if args.json or args.query == "-":
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        else:
+            print(hits_text(hits))
+    return EXIT_OK
+
+
+def cmd_ask(args, settings) -> int:
+    from qabot.render import answer_json, answer_text
+
+    service = _service(settings)
+    filters = {"since": args.since, "until": args.until, "section": args.section}
+    for question in _queries(args.query):
+        answer = service.ask(question, **filters)
+        if args.json or args.query == "-":
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(answer_text(answer))
+    return EXIT_OK
+
+
+def cmd_chat(args, settings) -> int:
+    from qabot.chat import run_chat
+
+    return run_chat(settings, color=not args.no_color and sys.stdout.isatty())
+
+
+def cmd_eval(args, settings) -> int:
+    from qabot.evaluate import run_eval
+
+    return run_eval(args, settings)
+
+
+def cmd_telegram(args, settings) -> int:
+    from qabot.bot.app import run_bot
+
+    run_bot(settings)
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "ingest": cmd_ingest, "refresh": cmd_refresh, "stats": cmd_stats, "show": cmd_show,
+    "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
+    "telegram": cmd_telegram,
+}

@@ -1,0 +1,17 @@
+"""The errors qabot raises; the CLI and the bot turn them into one short line."""
+
+
+class QabotError(Exception):
+    """Base class: a problem the user can act on, with a message that says how."""
+
+
+class SourceError(QabotError):
+    """A source could not be read (missing, binary, undecodable, truncated, unreachable)."""
+
+
+class ConfigError(QabotError):
+    """A setting is missing or invalid."""
+
+
+class IndexMissing(QabotError):
+    """No index has been built yet in the data folder."""

@@ -1,0 +1,84 @@
+"""Typed records passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article, ready to be chunked and indexed.
+
+    ``article_id`` is the stable identity (explicit id, canonical URL, path
+    relative to the ingested root, or a content hash, in that order).
+    ``published`` is an ISO date (``YYYY-MM-DD``) or ISO datetime, or ``""``.
+    ``source`` names where it came from (file path, feed or URL) for errors and prune.
+    """
+
+    article_id: str
+    title: str
+    text: str
+    url: str = ""
+    published: str = ""
+    author: str = ""
+    section: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A source (or one record inside it) that could not be read; the rest goes on."""
+
+    source: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.error}"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article, sized for the encoder; ``text`` is what gets embedded."""
+
+    article_id: str
+    ord: int
+    text: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article found by retrieval, with its best passages."""
+
+    article_id: str
+    title: str
+    url: str
+    published: str
+    section: str
+    author: str
+    score: float
+    passages: tuple[str, ...] = ()
+    chunk_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    url: str
+    published: str
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[dict, ...] = ()
+    found: bool = True
+    closest: tuple[Hit, ...] = ()
+    latency_ms: float = 0.0
+    resolved_question: str = ""
+    extra: dict = field(default_factory=dict)

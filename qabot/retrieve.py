@@ -1,0 +1,154 @@
+"""Hybrid retrieval: FAISS dense search and FTS5 keyword search, fused per article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from embeddings.fusion import normalise
+from embeddings.keyword import match_expression
+from embeddings.store import Store
+from qabot.models import Hit
+
+DENSE_CHUNKS = 100
+KEYWORD_DOCS = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None
+    until: str | None = None
+    section: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.section)
+
+
+@dataclass
+class Candidate:
+    """An article under consideration, with both signals and its passages' similarities."""
+
+    doc_id: str
+    dense: float = 0.0
+    keyword: float = 0.0
+    score: float = 0.0
+    chunk_scores: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals combine; tuned on the BBC known-item and question sets (see docs/)."""
+
+    dense: float = 0.5
+    keyword: float = 0.5
+    second_chunk: float = 0.0
+
+
+class Retriever:
+    def __init__(self, store: Store, encoder, weights: Weights | None = None) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.weights = weights or Weights()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.encoder.embed([text])[0]
+
+    def candidates(
+        self, query: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None,
+        keyword_query: str | None = None,
+    ) -> list[Candidate]:
+        """All articles found by either signal, scored and sorted best first."""
+        docs = self.store.docs
+        qvec = self.embed_query(query) if query_vector is None else query_vector
+        allowed = None
+        if filters:
+            allowed = np.asarray(docs.chunk_ids_where(filters.since, filters.until, filters.section), dtype=np.int64)
+            if allowed.size == 0:
+                return []
+        dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, allowed)
+        chunk_docs = {c.id: c.doc_id for c in docs.chunks(i for i, _ in dense_hits).values()}
+        found: dict[str, Candidate] = {}
+        for chunk_id, score in dense_hits:
+            doc_id = chunk_docs.get(chunk_id)
+            if doc_id is not None:
+                found.setdefault(doc_id, Candidate(doc_id)).chunk_scores[chunk_id] = score
+        keyword = docs.keyword_search(
+            match_expression(keyword_query if keyword_query is not None else query), KEYWORD_DOCS,
+            since=filters.since, until=filters.until, section=filters.section,
+        )
+        keyword_scores = normalise(keyword)
+        missing = [doc_id for doc_id, _ in keyword if doc_id not in found]
+        if missing:
+            self._score_chunks(missing, qvec, found)
+        for doc_id, candidate in found.items():
+            candidate.keyword = keyword_scores.get(doc_id, 0.0)
+            ranked = sorted(candidate.chunk_scores.values(), reverse=True)
+            candidate.dense = ranked[0] if ranked else 0.0
+            second = ranked[1] if len(ranked) > 1 else candidate.dense
+            w = self.weights
+            candidate.score = (
+                w.dense * candidate.dense + w.keyword * candidate.keyword
+                + w.second_chunk * (second - candidate.dense)
+            )
+        return sorted(found.values(), key=lambda c: c.score, reverse=True)
+
+    def _score_chunks(self, doc_ids: list[str], qvec: np.ndarray, found: dict[str, Candidate]) -> None:
+        """Exact similarities for articles only the keyword search found."""
+        by_doc = self.store.docs.chunk_ids_of(doc_ids)
+        ids = [i for doc_id in doc_ids for i in by_doc.get(doc_id, [])]
+        if not ids:
+            return
+        vectors = self.store.vectors.vectors(np.asarray(ids, dtype=np.int64))
+        scores = vectors @ qvec
+        position = {chunk_id: k for k, chunk_id in enumerate(ids)}
+        for doc_id in doc_ids:
+            candidate = found.setdefault(doc_id, Candidate(doc_id))
+            for chunk_id in by_doc.get(doc_id, []):
+                candidate.chunk_scores[chunk_id] = float(scores[position[chunk_id]])
+
+    def search(self, query: str, k: int = 10, filters: Filters = Filters(), **kw) -> list[Hit]:
+        return self.to_hits(self.candidates(query, filters, **kw)[: k * 2], k)
+
+    def to_hits(self, candidates: list[Candidate], k: int) -> list[Hit]:
+        """One hit per article, near-duplicates of a better hit dropped, best passages first."""
+        docs = self.store.docs.get_many(c.doc_id for c in candidates)
+        chunk_ids = [i for c in candidates for i in sorted(c.chunk_scores, key=c.chunk_scores.get, reverse=True)[:3]]
+        chunks = self.store.docs.chunks(chunk_ids)
+        hits: list[Hit] = []
+        seen_titles: set[str] = set()
+        for c in candidates:
+            doc = docs.get(c.doc_id)
+            if doc is None:
+                continue
+            title_key = " ".join(doc.title.lower().split())
+            if title_key and title_key in seen_titles and _same_story(hits, doc.text):
+                continue
+            seen_titles.add(title_key)
+            best = sorted(c.chunk_scores, key=c.chunk_scores.get, reverse=True)[:3]
+            hits.append(
+                Hit(
+                    article_id=doc.doc_id,
+                    title=doc.title,
+                    url=doc.meta.get("url", ""),
+                    published=doc.published,
+                    section=doc.section,
+                    author=doc.meta.get("author", ""),
+                    score=round(c.score, 4),
+                    passages=tuple(chunks[i].text for i in best if i in chunks),
+                    chunk_ids=tuple(best),
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+
+def _same_story(hits: list[Hit], text: str) -> bool:
+    """A re-run of a story already listed (same headline, mostly the same words)."""
+    words = set(text.lower().split())
+    for hit in hits:
+        other = set(" ".join(hit.passages).lower().split())
+        if words and other and len(words & other) / max(1, len(other)) > 0.8:
+            return True
+    return False

@@ -1,0 +1,56 @@
+"""Sentence splitting for news English: abbreviations, initials, decimals and quotes aware."""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt gen col lt sgt capt cmdr gov sen rep pres rev hon
+    jan feb mar apr jun jul aug sep sept oct nov dec no nos vs etc inc ltd co corp bros dept
+    est approx fig al ave blvd u.s u.k e.g i.e a.m p.m""".split()
+)
+# A candidate boundary: end punctuation, optional closing quotes/brackets, space, then an
+# opening quote/bracket or a capital letter or digit.
+_BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-Z0-9ĂÂÎȘȚŞŢ])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of one paragraph or more; paragraphs (blank lines) always end a sentence."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        paragraph = " ".join(paragraph.split())
+        if paragraph:
+            sentences.extend(_split_paragraph(paragraph))
+    return sentences
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(paragraph):
+        end = match.end(1)
+        if _is_abbreviation(paragraph[start:end]):
+            continue
+        piece = paragraph[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = match.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _is_abbreviation(candidate: str) -> bool:
+    """The text before a period is an abbreviation or an initial, not a sentence end."""
+    stripped = candidate.rstrip("\"'”’»)]")
+    if not stripped.endswith("."):
+        return False
+    words = stripped[:-1].split()
+    if not words:
+        return False
+    last = words[-1].lstrip("\"'“‘«([").lower()
+    if last in _ABBREVIATIONS:
+        return True
+    # single initials such as "J." in "J. K. Rowling", but not a sentence ending in "I."
+    return len(last) == 1 and last.isalpha() and last != "i"

@@ -1,0 +1,262 @@
+"""The question-answering service: one object the CLI and the bot both drive.
+
+Synchronous and thread-safe; the bot calls it from worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from embeddings.encoder import SentenceEncoder
+from embeddings.errors import ModelMismatch, NoIndex
+from embeddings.store import IndexFolder, Store
+from qabot.answer import Extractor
+from qabot.errors import ConfigError, IndexMissing
+from qabot.followup import History, Turn, resolve
+from qabot.models import Answer, Citation, Hit
+from qabot.pipeline import IngestReport, index_dir, ingest
+from qabot.retrieve import Candidate, Filters, Retriever
+from qabot.settings import Settings
+from qabot.when import parse_dates
+
+log = logging.getLogger(__name__)
+
+ANSWER_ARTICLES = 3
+
+
+def rebuild_hint(settings: Settings) -> str:
+    return "rebuild it with: qabot ingest --rebuild SOURCE... (or qabot refresh --rebuild)"
+
+
+def make_encoder(settings: Settings) -> SentenceEncoder:
+    return SentenceEncoder(settings.model, precision=settings.precision, batch_size=settings.batch_size)
+
+
+class _LockedEncoder:
+    """Serialises model calls: torch already uses every core for one batch."""
+
+    def __init__(self, encoder: SentenceEncoder) -> None:
+        self.inner = encoder
+        self.model_id = encoder.model_id
+        self._lock = threading.Lock()
+
+    def embed(self, texts, progress: bool = False):
+        with self._lock:
+            return self.inner.embed(texts, progress=progress)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+class QAService:
+    def __init__(self, settings: Settings, encoder: SentenceEncoder | None = None) -> None:
+        self.settings = settings
+        self.encoder = _LockedEncoder(encoder or make_encoder(settings))
+        self.history = History(settings.history_turns, settings.history_ttl)
+        self.extractor = Extractor(self.encoder, settings.answer_chars)
+        self._store: Store | None = None
+        self._reload_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
+        service = cls(settings, encoder)
+        service.store  # noqa: B018 - fail now, with a clear message, if there is no index
+        return service
+
+    # --- the index ---
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            with self._reload_lock:
+                if self._store is None:
+                    self._store = self._open_store()
+        return self._store
+
+    def _open_store(self) -> Store:
+        root = index_dir(self.settings)
+        try:
+            return Store.open(root, model_id=self.encoder.model_id)
+        except NoIndex as e:
+            raise IndexMissing(
+                f"no index in {self.settings.data_dir}; build one with: qabot ingest SOURCE..."
+            ) from e
+        except ModelMismatch as e:
+            raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
+
+    def reload_if_changed(self) -> bool:
+        """Picks up a version published by another process (a refresh); one small file read."""
+        token = IndexFolder(index_dir(self.settings)).token()
+        if self._store is not None and token == self._store.version:
+            return False
+        with self._reload_lock:
+            if self._store is not None and token == self._store.version:
+                return False
+            self._store = self._open_store()
+            log.info("serving index version %s", self._store.version)
+            return True
+
+    @property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.encoder)
+
+    # --- writing ---
+    def ingest(
+        self, sources: list[str], *, prune: bool = False, rebuild: bool = False, progress: bool = False
+    ) -> IngestReport:
+        with self._refresh_lock:
+            report = ingest(sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress)
+        self.reload_if_changed()
+        return report
+
+    def refresh(self, prune: bool = False, progress: bool = False) -> IngestReport:
+        if not self.settings.sources:
+            raise ConfigError("no sources configured: set QABOT_SOURCES (comma-separated folders, files, feeds or URLs)")
+        return self.ingest(list(self.settings.sources), prune=prune, progress=progress)
+
+    # --- reading ---
+    def search(self, query: str, k: int = 10, **filters: str | None) -> list[Hit]:
+        return self._retrieve(query, Filters(**filters), question_dates=True)[1][:k]
+
+    def _retrieve(
+        self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
+        boost: list[str] | None = None,
+    ) -> tuple[list[Candidate], list[Hit]]:
+        """Hybrid retrieval; a date said in the question filters softly (dropped if nothing matches)."""
+        retriever = self.retriever
+        qvec = retriever.embed_query(query)
+        tried: list[Filters] = [filters]
+        if question_dates and not filters:
+            dates, _rest = parse_dates(query)
+            if dates:
+                tried.insert(0, Filters(dates.since, dates.until, filters.section))
+        for attempt in tried:
+            candidates = retriever.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
+            if boost:
+                for c in candidates:
+                    if c.doc_id in boost:
+                        c.score += 0.05
+                candidates.sort(key=lambda c: c.score, reverse=True)
+            if candidates and (attempt is tried[-1] or candidates[0].dense >= self.settings.min_relevance):
+                return candidates, retriever.to_hits(candidates[:40], 20)
+        return [], []
+
+    def ask(
+        self, question: str, conversation: str | None = None, *,
+        since: str | None = None, until: str | None = None, section: str | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        question = " ".join(question.split())
+        turns = self.history.get(conversation)
+        query, focus, cited_before = resolve(question, turns)
+        candidates, hits = self._retrieve(
+            query, Filters(since, until, section), question_dates=True, boost=cited_before
+        )
+        best = candidates[0].dense if candidates else 0.0
+        if not hits or best < self.settings.min_relevance:
+            answer = Answer(
+                question=question,
+                answer="I could not find anything about that in the archive.",
+                found=False,
+                closest=tuple(hits[:3]),
+                resolved_question=query,
+            )
+        else:
+            answer = self._answer(question, focus, query, hits)
+        answer = _with_latency(answer, started)
+        self.history.add(conversation, Turn(question, query, answer))
+        return answer
+
+    def _answer(self, question: str, focus: str, query: str, hits: list[Hit]) -> Answer:
+        top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
+        docs = self.store.docs.get_many(h.article_id for h in top)
+        articles = [(h, docs[h.article_id].text) for h in top if h.article_id in docs]
+        qvec = self.encoder.embed([focus])[0]
+        scored = self.extractor.score_sentences(focus, qvec, articles)
+        text, citations = self.extractor.compose(scored, articles)
+        passages = tuple(
+            {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
+             "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
+            for i, h in enumerate(hits[:5])
+        )
+        llm_text = self._generate(question, articles, citations) if self.settings.llm_url else None
+        if llm_text is not None:
+            text, citations = llm_text
+        return Answer(
+            question=question, answer=text, citations=tuple(citations), passages=passages,
+            found=True, closest=tuple(hits[:3]), resolved_question=query,
+        )
+
+    def _generate(self, question, articles, extractive_citations) -> tuple[str, list[Citation]] | None:
+        from qabot.llm import LLMAnswerer, Passage
+
+        hits = [h for h, _ in articles]
+        passages = [
+            Passage(i + 1, h.title, h.published, h.url, " ".join(h.passages[:2]))
+            for i, h in enumerate(hits)
+        ]
+        text = LLMAnswerer(self.settings).answer(question, passages)
+        if text is None:
+            return None
+        used = sorted({int(n) for n in _markers(text)})
+        citations = [
+            Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
+                     hits[n - 1].published, passages[n - 1].text[:300])
+            for n in used
+        ]
+        return text, citations
+
+    def latest(self, topic: str = "", k: int = 5) -> list[Hit]:
+        if topic.strip():
+            hits = self._retrieve(topic, Filters(), question_dates=False)[1]
+            relevant = [h for h in hits if h.score >= hits[0].score * 0.7] if hits else []
+            return sorted(relevant, key=lambda h: h.published, reverse=True)[:k]
+        return [_doc_hit(d) for d in self.store.docs.latest(k)]
+
+    def show(self, article_id: str) -> dict | None:
+        doc = self.store.docs.get(article_id)
+        if doc is None:
+            return None
+        return {
+            "article_id": doc.doc_id, "title": doc.title, "url": doc.meta.get("url", ""),
+            "published": doc.published, "author": doc.meta.get("author", ""),
+            "section": doc.section, "text": doc.text,
+            "chunks": [c.text for c in self.store.docs.chunks_of(article_id)],
+        }
+
+    def stats(self) -> dict:
+        store = self.store
+        counts = store.docs.counts()
+        return {
+            "articles": counts["documents"], "chunks": counts["chunks"],
+            "model": store.manifest.get("model"), "dim": store.manifest.get("dim"),
+            "index": store.manifest.get("index"), "data_dir": str(Path(self.settings.data_dir).resolve()),
+            "updated_at": store.manifest.get("updated_at"),
+        }
+
+    def reset(self, conversation: str) -> None:
+        self.history.reset(conversation)
+
+    def last_answer(self, conversation: str) -> Answer | None:
+        turns = self.history.get(conversation)
+        return turns[-1].answer if turns else None
+
+
+def _markers(text: str) -> list[str]:
+    import re
+
+    return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]
+
+
+def _doc_hit(doc) -> Hit:
+    return Hit(doc.doc_id, doc.title, doc.meta.get("url", ""), doc.published, doc.section,
+               doc.meta.get("author", ""), 0.0, (doc.text[:300],))
+
+
+def _with_latency(answer: Answer, started: float) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 1))

@@ -1,0 +1,97 @@
+"""All settings in one place: ``QABOT_*`` environment variables, a ``.env`` file, or arguments.
+
+Built once at the entry point (CLI, bot) and passed down; nothing reads the
+environment at import time. ``config/qabot.example.env`` documents every field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="QABOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # --- archive and index ---
+    data_dir: Path = Field(Path("data"), description="Folder holding the index (FAISS, SQLite, manifest).")
+    sources: CommaList = Field(
+        default_factory=list,
+        description="Comma-separated sources `qabot refresh` re-reads: folders, files, feed or article URLs.",
+    )
+    model: str = Field(
+        "",
+        description="sentence-transformers model name or path; empty = the packaged all-MiniLM-L6-v2 (offline).",
+    )
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        "auto", description="Encoder precision on CPU: bf16 autocast where the CPU supports it (auto), or fp32."
+    )
+    batch_size: int = Field(64, ge=1, description="Passages per encoder batch.")
+    chunk_tokens: int = Field(
+        128, ge=16, description="Target passage size in model tokens (capped by the model's max length)."
+    )
+    chunk_overlap: int = Field(1, ge=0, description="Sentences repeated between neighbouring passages.")
+    index_type: Literal["auto", "flat", "hnsw", "ivf_sq8"] = Field(
+        "auto", description="FAISS index type; auto picks flat when small, HNSW/IVF-SQ8 when large."
+    )
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused as 'too large'.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a feed or article URL.")
+    clean_patterns: CommaList = Field(
+        default_factory=list,
+        description="Extra regular expressions; a line matching one is dropped from plain-text pages.",
+    )
+
+    # --- answers ---
+    min_relevance: float = Field(
+        0.35, description="Below this best passage similarity the answer is 'not in the archive'."
+    )
+    answer_chars: int = Field(600, ge=100, description="Target length of an extractive answer.")
+    history_turns: int = Field(3, ge=0, description="Previous turns used to understand a follow-up.")
+    history_ttl: int = Field(1800, ge=0, description="Seconds after which a chat's follow-up context expires.")
+    llm_url: str = Field(
+        "", description="OpenAI-compatible chat-completions URL; empty = extractive answers only."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="Bearer token for the LLM endpoint.")
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds before falling back to the extractive answer.")
+
+    # --- Telegram ---
+    telegram_token: SecretStr = Field(
+        SecretStr(""),
+        validation_alias=AliasChoices("QABOT_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN", "telegram_token"),
+        description="Bot token from BotFather (also read from TELEGRAM_BOT_TOKEN).",
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot",
+        description="Bot API base URL; a self-hosted Bot API server or a test stand-in otherwise.",
+    )
+    telegram_webhook_url: str = Field("", description="Public HTTPS URL; when set the bot uses a webhook.")
+    telegram_webhook_listen: str = Field("0.0.0.0", description="Address the webhook server listens on.")
+    telegram_webhook_port: int = Field(8443, description="Port the webhook server listens on.")
+    telegram_admins: CommaList = Field(
+        default_factory=list, description="User ids (or @usernames) allowed /stats and /refresh."
+    )
+    telegram_allowlist: CommaList = Field(
+        default_factory=list, description="If set, only these user or chat ids may use the bot."
+    )
+    rate_limit_count: int = Field(6, ge=1, description="Questions one user may ask per window.")
+    rate_limit_window: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
+    max_question_chars: int = Field(500, ge=10, description="Longer questions are refused politely.")
+
+    @field_validator("sources", "clean_patterns", "telegram_admins", "telegram_allowlist", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
