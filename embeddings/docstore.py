@@ -160,6 +160,19 @@ class DocStore:
                 out.setdefault(r[0], []).append(r[1])
         return out
 
+    def first_chunk_ids(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """doc_id -> id of its opening chunk (the lead of a news story)."""
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._query(
+                f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) AND ord = 0", part
+            ):
+                out[r[0]] = r[1]
+        return out
+
     def chunks(self, ids: Iterable[int]) -> dict[int, StoredChunk]:
         ids = [int(i) for i in ids]
         out: dict[int, StoredChunk] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -35,6 +36,26 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+_LOADED: dict[tuple[str, str], object] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def load_model(path: str, device: str):
+    """One model object per process and path: loading takes seconds, inference is read-only."""
+    with _LOAD_LOCK:
+        key = (path, device)
+        if key not in _LOADED:
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+
+            log.info("loading model %s", path)
+            _LOADED[key] = SentenceTransformer(path, device=device)
+        return _LOADED[key]
+
+
 class SentenceEncoder:
     """Loads the model on first use, so commands with nothing to embed never pay for it."""
 
@@ -54,12 +75,7 @@ class SentenceEncoder:
 
     @cached_property
     def model(self):  # -> SentenceTransformer
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
-
-        path = self.model_name or packaged_model_path()
-        log.info("loading model %s", self.model_id)
-        return SentenceTransformer(path, device=self.device)
+        return load_model(self.model_name or packaged_model_path(), self.device)
 
     @cached_property
     def use_bf16(self) -> bool:
@@ -85,7 +101,9 @@ class SentenceEncoder:
         """Word-piece counts without special tokens, for sizing passages."""
         if not texts:
             return []
-        encoded = self.tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        encoded = self.tokenizer(
+            list(texts), add_special_tokens=False, truncation=False, verbose=False
+        )["input_ids"]
         return [len(ids) for ids in encoded]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:

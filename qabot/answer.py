@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from embeddings.keyword import terms
 from qabot.models import Citation, Hit
 from qabot.sentences import split_sentences
@@ -73,43 +71,55 @@ class AnswerWeights:
     rank: float = 0.1
 
 
-class Extractor:
-    """Scores sentences of the best articles and writes a short cited answer."""
+@dataclass(frozen=True)
+class Source:
+    """A retrieved article and its passages in reading order, each with its similarity to the question."""
 
-    def __init__(self, encoder, max_chars: int = 600, weights: AnswerWeights | None = None) -> None:
-        self.encoder = encoder
+    hit: Hit
+    passages: list[tuple[str, float]]
+
+
+class Extractor:
+    """Scores the sentences of the best articles and writes a short cited answer.
+
+    Sentences are scored without running the model again (that would cost tens of
+    milliseconds per sentence on a CPU): the similarity of the passage holding the
+    sentence, the share of the question's words it contains, and whether it has
+    what the question type asks for (a number, a name, a date).
+    """
+
+    def __init__(self, max_chars: int = 600, weights: AnswerWeights | None = None) -> None:
         self.max_chars = max_chars
         self.weights = weights or AnswerWeights()
 
-    def score_sentences(
-        self, question: str, qvec: np.ndarray, articles: list[tuple[Hit, str]], focus_terms: list[str] | None = None
-    ) -> list[Scored]:
+    def score_sentences(self, question: str, sources: list[Source], focus_terms: list[str] | None = None) -> list[Scored]:
         kind = question_kind(question)
         q_terms = focus_terms if focus_terms is not None else terms(question)
-        raw: list[tuple[str, int, int]] = []
-        for rank, (_hit, text) in enumerate(articles):
-            sentences = split_sentences(text)
-            limit = len(sentences) if rank == 0 else min(len(sentences), 12)
-            raw.extend((s, rank, pos) for pos, s in enumerate(sentences[:limit]) if len(s) > 20)
-        if not raw:
-            return []
-        vectors = self.encoder.embed([s for s, _, _ in raw])
-        sims = vectors @ qvec
         w = self.weights
-        scored = []
-        for (sentence, rank, pos), sim in zip(raw, sims, strict=True):
-            score = (
-                w.similarity * float(sim)
-                + w.overlap * overlap(q_terms, sentence)
-                + w.cue * _cue(kind, sentence)
-                + w.lead * (1.0 if pos == 0 else 0.0)
-                - w.rank * rank
-            )
-            scored.append(Scored(sentence, rank, pos, score))
+        scored: list[Scored] = []
+        for rank, source in enumerate(sources):
+            best_sim: dict[str, float] = {}
+            order: list[str] = []
+            for body, sim in source.passages:
+                for sentence in split_sentences(body):
+                    if sentence not in best_sim:
+                        order.append(sentence)
+                    best_sim[sentence] = max(sim, best_sim.get(sentence, -1.0))
+            for pos, sentence in enumerate(order):
+                if len(sentence) < 20:
+                    continue
+                score = (
+                    w.similarity * best_sim[sentence]
+                    + w.overlap * overlap(q_terms, sentence)
+                    + w.cue * _cue(kind, sentence)
+                    + w.lead * (1.0 if pos == 0 else 0.0)
+                    - w.rank * rank
+                )
+                scored.append(Scored(sentence, rank, pos, score))
         return scored
 
     def compose(
-        self, scored: list[Scored], articles: list[tuple[Hit, str]]
+        self, scored: list[Scored], sources: list[Source]
     ) -> tuple[str, list[Citation]]:
         """Best sentences in reading order within the length budget, each with its marker."""
         if not scored:
@@ -124,7 +134,7 @@ class Extractor:
             chosen.append(before)
         length = sum(len(s.text) + 5 for s in chosen)
         for candidate in ranked[1:]:
-            if len(chosen) >= 4 or candidate in chosen:
+            if len(chosen) >= 4 or any(candidate.text == c.text for c in chosen):
                 continue
             if candidate.score < best.score * 0.6:
                 break
@@ -142,7 +152,7 @@ class Extractor:
             parts.append(f"{s.text} [{n}]")
         citations = []
         for rank, n in numbers.items():
-            hit = articles[rank][0]
+            hit = sources[rank].hit
             citations.append(
                 Citation(n, hit.article_id, hit.title, hit.url, hit.published, " ".join(quoted[rank]))
             )

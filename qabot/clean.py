@@ -64,6 +64,7 @@ class CleanedPage:
     text: str
     published: str = ""
     author: str = ""
+    section: str = ""
 
 
 def line_key(line: str) -> str:
@@ -128,9 +129,9 @@ def _clean(
     text: str, title: str | None, drop: list[re.Pattern[str]], repeated: Set[str], markers: set[str]
 ) -> CleanedPage:
     lines = _lines(text)
-    protected = ""
+    protected = section = ""
     if title is None:
-        title, lines = _split_cut_headline(lines)
+        title, section, lines = _split_cut_headline(lines)
         protected = title
     lines = [
         line for line in lines
@@ -144,7 +145,9 @@ def _clean(
     if found and not text_out:  # a one-line page: that line is its text, not a headline
         text_out, found = found, ""
     title = title or found or (derive_title(text_out) if text_out else "")
-    return CleanedPage(title=title, text=text_out, published=published, author=author or credit)
+    return CleanedPage(
+        title=title, text=text_out, published=published, author=author or credit, section=section
+    )
 
 
 def tidy_text(text: str) -> str:
@@ -202,17 +205,34 @@ def _is_cut(line: str) -> bool:
     return line.endswith(_ELLIPSIS)
 
 
-def _split_cut_headline(lines: list[str]) -> tuple[str, list[str]]:
-    """Line 1 = breadcrumb + headline cut with "...", and line 2 is the full headline: keep line 2."""
+def _split_cut_headline(lines: list[str]) -> tuple[str, str, list[str]]:
+    """Line 1 = breadcrumb + headline cut with "...", and line 2 is the full headline: keep line 2.
+
+    Returns (headline, section named by the breadcrumb's last crumb, remaining lines).
+    """
     filled = [i for i, line in enumerate(lines) if line][:2]
     if len(filled) < 2 or not _is_cut(lines[filled[0]]):
-        return "", lines
+        return "", "", lines
     cut, second = lines[filled[0]].rstrip(".…").rstrip(), lines[filled[1]]
     probe = second[: min(20, len(second))]
     start = cut.find(probe) if len(probe) >= 10 else -1
     if start < 0 or not second.startswith(cut[start:]):
-        return "", lines
-    return second, lines[filled[1] + 1 :]
+        return "", "", lines
+    return second, breadcrumb_section(cut[:start]), lines[filled[1] + 1 :]
+
+
+_HOME_CRUMBS = ("acasă", "acasa", "home", "start", "prima pagină", "prima pagina", "homepage")
+
+
+def breadcrumb_section(crumbs: str) -> str:
+    """The last crumb of a breadcrumb ("AcasăEurope News", "Home > Economy"), home link dropped."""
+    parts = [p.strip() for p in _BREADCRUMB_RE.split(crumbs) if p.strip()]
+    last = parts[-1] if parts else ""
+    for home in _HOME_CRUMBS:
+        if last.casefold().startswith(home) and (len(parts) == 1 or last.casefold() == home):
+            last = last[len(home):].strip()
+            break
+    return last if len(last) <= 40 else ""
 
 
 def _take_metadata(lines: list[str]) -> tuple[str, str, list[str]]:

@@ -52,8 +52,8 @@ def index_dir(settings: Settings) -> Path:
 
 
 def body_hash(text: str) -> str:
-    """Identity of a body for duplicate detection: case and whitespace do not matter."""
-    return hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
+    """Identity of a body for duplicate detection (loaders have already tidied whitespace)."""
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 def content_hash(article: Article) -> str:
@@ -151,12 +151,23 @@ def ingest(
     progress: bool = False,
     fetcher=None,
 ) -> IngestReport:
-    """Indexes new and changed articles from ``sources``; with ``prune`` removes vanished ones.
-
-    Nothing is published (and the model is not even loaded) when nothing changed.
-    """
+    """Indexes new and changed articles from ``sources``; with ``prune`` removes vanished ones."""
     from qabot.archive import load_sources
 
+    items = load_sources(list(sources), settings, fetcher)
+    return ingest_articles(items, settings, encoder, prune=prune, rebuild=rebuild, progress=progress)
+
+
+def ingest_articles(
+    items: Iterable[Article | LoadError],
+    settings: Settings,
+    encoder,
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> IngestReport:
+    """Nothing is published (and the model is not even loaded) when nothing changed."""
     started = time.perf_counter()
     report = IngestReport()
     root = index_dir(settings)
@@ -171,7 +182,7 @@ def ingest(
             stored = live.docs.hashes()
             stored_bodies = live.docs.body_hashes()
             live.close()
-    plan = _plan(load_sources(list(sources), settings, fetcher), stored, stored_bodies, report, prune)
+    plan = _plan(items, stored, stored_bodies, report, prune)
     if plan.write or plan.remove or rebuild:
         _write(plan, settings, encoder, report, rebuild=rebuild, progress=progress)
     report.seconds = time.perf_counter() - started

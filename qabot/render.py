@@ -29,7 +29,10 @@ class Style:
         return self._wrap("33", text)
 
 
-def citation_line(c: Citation | Hit, n: int | None = None, style: Style = Style(False)) -> str:
+PLAIN = Style(False)
+
+
+def citation_line(c: Citation | Hit, n: int | None = None, style: Style = PLAIN) -> str:
     parts = [style.bold(c.title or c.article_id)]
     if c.published:
         parts.append(c.published)
@@ -39,7 +42,7 @@ def citation_line(c: Citation | Hit, n: int | None = None, style: Style = Style(
     return label + " — ".join(parts)
 
 
-def answer_text(answer: Answer, style: Style = Style(False)) -> str:
+def answer_text(answer: Answer, style: Style = PLAIN) -> str:
     lines = [answer.answer]
     if answer.found and answer.citations:
         lines += ["", style.dim("Sources:")]
@@ -78,7 +81,7 @@ def hit_json(hit: Hit) -> dict:
     }
 
 
-def hits_text(hits: list[Hit], style: Style = Style(False)) -> str:
+def hits_text(hits: list[Hit], style: Style = PLAIN) -> str:
     if not hits:
         return "No matching articles."
     out = []

@@ -11,7 +11,7 @@ _ABBREVIATIONS = frozenset(
 )
 # A candidate boundary: end punctuation, optional closing quotes/brackets, space, then an
 # opening quote/bracket or a capital letter or digit.
-_BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-Z0-9ĂÂÎȘȚŞŢ])")
+_BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+(?=[\"'“‘„«(\[]?[A-Z0-9ĂÂÎȘȚŞŢ])")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -10,10 +10,12 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.encoder import SentenceEncoder
 from embeddings.errors import ModelMismatch, NoIndex
 from embeddings.store import IndexFolder, Store
-from qabot.answer import Extractor
+from qabot.answer import Extractor, Source
 from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
 from qabot.models import Answer, Citation, Hit
@@ -56,7 +58,7 @@ class QAService:
         self.settings = settings
         self.encoder = _LockedEncoder(encoder or make_encoder(settings))
         self.history = History(settings.history_turns, settings.history_ttl)
-        self.extractor = Extractor(self.encoder, settings.answer_chars)
+        self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
@@ -124,7 +126,7 @@ class QAService:
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
         boost: list[str] | None = None,
-    ) -> tuple[list[Candidate], list[Hit]]:
+    ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval; a date said in the question filters softly (dropped if nothing matches)."""
         retriever = self.retriever
         qvec = retriever.embed_query(query)
@@ -141,8 +143,8 @@ class QAService:
                         c.score += 0.05
                 candidates.sort(key=lambda c: c.score, reverse=True)
             if candidates and (attempt is tried[-1] or candidates[0].dense >= self.settings.min_relevance):
-                return candidates, retriever.to_hits(candidates[:40], 20)
-        return [], []
+                return candidates, retriever.to_hits(candidates[:40], 20), qvec
+        return [], [], qvec
 
     def ask(
         self, question: str, conversation: str | None = None, *,
@@ -152,7 +154,7 @@ class QAService:
         question = " ".join(question.split())
         turns = self.history.get(conversation)
         query, focus, cited_before = resolve(question, turns)
-        candidates, hits = self._retrieve(
+        candidates, hits, qvec = self._retrieve(
             query, Filters(since, until, section), question_dates=True, boost=cited_before
         )
         best = candidates[0].dense if candidates else 0.0
@@ -165,35 +167,49 @@ class QAService:
                 resolved_question=query,
             )
         else:
-            answer = self._answer(question, focus, query, hits)
+            focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
+            answer = self._answer(question, focus, focus_vector, hits)
         answer = _with_latency(answer, started)
+        answer.extra["ranking"] = hits[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
 
-    def _answer(self, question: str, focus: str, query: str, hits: list[Hit]) -> Answer:
+    def _answer(self, question: str, focus: str, qvec, hits: list[Hit]) -> Answer:
         top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
-        docs = self.store.docs.get_many(h.article_id for h in top)
-        articles = [(h, docs[h.article_id].text) for h in top if h.article_id in docs]
-        qvec = self.encoder.embed([focus])[0]
-        scored = self.extractor.score_sentences(focus, qvec, articles)
-        text, citations = self.extractor.compose(scored, articles)
+        sources = self._sources(top, qvec)
+        scored = self.extractor.score_sentences(focus, sources)
+        text, citations = self.extractor.compose(scored, sources)
         passages = tuple(
             {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
              "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
             for i, h in enumerate(hits[:5])
         )
-        llm_text = self._generate(question, articles, citations) if self.settings.llm_url else None
+        llm_text = self._generate(question, top, citations) if self.settings.llm_url else None
         if llm_text is not None:
             text, citations = llm_text
         return Answer(
             question=question, answer=text, citations=tuple(citations), passages=passages,
-            found=True, closest=tuple(hits[:3]), resolved_question=query,
+            found=True, closest=tuple(hits[:3]), resolved_question=focus,
         )
 
-    def _generate(self, question, articles, extractive_citations) -> tuple[str, list[Citation]] | None:
+    def _sources(self, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
+        """Every passage of the answering articles, in order, with its exact similarity."""
+        store = self.store
+        by_doc = store.docs.chunk_ids_of(h.article_id for h in hits)
+        ids = [i for h in hits for i in by_doc.get(h.article_id, [])]
+        if not ids:
+            return []
+        sims = store.vectors.vectors(np.asarray(ids, dtype=np.int64)) @ qvec
+        sim_of = dict(zip(ids, (float(s) for s in sims), strict=True))
+        chunks = store.docs.chunks(ids)
+        return [
+            Source(h, [(chunks[i].text, sim_of[i]) for i in by_doc.get(h.article_id, []) if i in chunks])
+            for h in hits
+        ]
+
+    def _generate(self, question, hits: list[Hit], extractive_citations) -> tuple[str, list[Citation]] | None:
         from qabot.llm import LLMAnswerer, Passage
 
-        hits = [h for h, _ in articles]
         passages = [
             Passage(i + 1, h.title, h.published, h.url, " ".join(h.passages[:2]))
             for i, h in enumerate(hits)

@@ -83,8 +83,12 @@ def read_text(path: Path, max_file_mb: float) -> str:
     return text
 
 
+FOLDER_NOTES = frozenset({"README", "LICENSE", "CHANGELOG", "NOTICE"})
+
+
 def iter_files(root: Path, errors: list[OSError] | None = None) -> Iterator[Path]:
-    """Files under ``root`` with a known extension, sorted, hidden files and folders skipped.
+    """Files under ``root`` with a known extension, sorted; hidden files and folders and a
+    folder's own notes (README, LICENSE, CHANGELOG) are skipped.
 
     Folders that cannot be listed are appended to ``errors`` (so the caller can report them).
     """
@@ -92,7 +96,9 @@ def iter_files(root: Path, errors: list[OSError] | None = None) -> Iterator[Path
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             path = Path(folder) / name
-            if not name.startswith(".") and path.suffix.lower() in KNOWN_EXTS:
+            if name.startswith(".") or path.stem.upper() in FOLDER_NOTES:
+                continue
+            if path.suffix.lower() in KNOWN_EXTS:
                 yield path
 
 

@@ -146,7 +146,7 @@ def _text_article(path: Path, rel_path: str, settings: Settings, repeated: froze
         url=meta.get("url", ""),
         published=meta.get("date") or meta.get("published") or cleaned.published,
         author=meta.get("author") or cleaned.author,
-        section=meta.get("section") or meta.get("category", ""),
+        section=meta.get("section") or meta.get("category", "") or cleaned.section,
         explicit_id=meta.get("id", ""),
         rel_path=rel_path,
     )

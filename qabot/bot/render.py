@@ -132,6 +132,8 @@ def answer_keyboard(answer_id: int) -> InlineKeyboardMarkup:
 # --- splitting ---------------------------------------------------------------------------
 
 _ANY, _WORD, _LINE, _PARAGRAPH = range(4)
+_TAGS = re.compile(r"<[^>]*>")
+_EMPTY_PAIR = re.compile(r"<([a-zA-Z][\w-]*)(?:\s[^>]*)?>\s*</\1>")
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n\s*\n\s*|\n[ \t]*|[ \t]+|[^<&\s]+|[<&]")
 
 
@@ -170,11 +172,11 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
             spots[kind] = (pos, tuple(stack))
         size = tg_len(token)
         if used + size + closing > limit and tag is None and not token.isspace():
-            if _ANY not in spots or not seen_text:
-                # nowhere to cut before this word: take as many of its characters as fit
+            if token[0] != "&":
+                # also offer a cut inside this word, used when no boundary is far enough along
                 room = limit - used - closing
                 take = 0
-                while take < len(token) and tg_len(token[: take + 1]) <= room and token[0] != "&":
+                while take < len(token) and tg_len(token[: take + 1]) <= room:
                     take += 1
                 if take:
                     spots[_ANY] = (pos + take, tuple(stack))
@@ -191,12 +193,17 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
         pos += len(token)
         used += size
     else:
-        return text, ""
+        if tg_len(text) <= limit:
+            return text, ""
     if not spots:
-        raise ValueError(f"cannot split HTML into messages of {limit} characters")
+        # only when the tags alone nearly fill a message (absurdly small limits): drop them
+        return _cut(_TAGS.sub("", text), limit)
     good = [k for k, (at, _) in spots.items() if tg_len(text[:at]) >= limit // 2]
     at, open_tags = spots[max(good or spots)]
-    return text[:at].rstrip() + _closing(open_tags), _opening(open_tags) + text[at:].lstrip()
+    rest = _opening(open_tags) + text[at:].lstrip()
+    while (emptied := _EMPTY_PAIR.sub("", rest)) != rest:  # a cut just before a closing tag
+        rest = emptied
+    return text[:at].rstrip() + _closing(open_tags), rest
 
 
 def split_html(text: str, limit: int = MAX_LEN) -> list[str]:
@@ -214,4 +221,4 @@ def split_html(text: str, limit: int = MAX_LEN) -> list[str]:
 
 
 def _visible(text: str) -> bool:
-    return bool(re.sub(r"<[^>]*>", "", text).strip())
+    return bool(_TAGS.sub("", text).strip())

@@ -9,7 +9,7 @@ from telegram import Bot
 from qabot.bot.render import render_answer, render_hits, render_sources, split_html, tg_len
 from qabot.models import Answer, Citation, Hit
 
-from .standin import MAX_TEXT, parse_html
+from .telegram_rules import MAX_TEXT, parse_html
 
 NASTY = 'Mayor\'s "plan" <b>bold</b> & <script>alert(1)</script>'
 

@@ -1,0 +1,98 @@
+"""The interactive terminal chat: questions, follow-ups, /sources, /reset, /help, /quit."""
+
+from __future__ import annotations
+
+import sys
+
+from qabot.errors import IndexMissing
+from qabot.render import Style, answer_text, citation_line, snippet
+from qabot.settings import Settings
+
+HELP = """Ask anything about the archive; follow-up questions use the previous answers.
+  /sources  the passages behind the last answer
+  /reset    forget the conversation (start a new topic)
+  /help     this text
+  /quit     leave (or Ctrl-D)"""
+CONVERSATION = "cli"
+
+
+def open_or_build_sample(settings: Settings, out=sys.stderr):
+    """Opens the index; with none yet, builds one from the bundled sample archive."""
+    from qabot.cli import SAMPLE_ARCHIVE
+    from qabot.service import QAService
+
+    try:
+        return QAService.open(settings)
+    except IndexMissing:
+        print(f"No index in {settings.data_dir} yet: indexing the bundled sample archive "
+              f"({SAMPLE_ARCHIVE.name}, fictional articles)...", file=out)
+        service = QAService(settings)
+        report = service.ingest([str(SAMPLE_ARCHIVE)])
+        print(f"Indexed {report.added} articles.", file=out)
+        return service
+
+
+def run_chat(settings: Settings, color: bool = True, stdin=None, stdout=None) -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    style = Style(color)
+    service = open_or_build_sample(settings)
+    stats = service.stats()
+    interactive = stdin.isatty()
+    if interactive:
+        try:
+            import readline  # noqa: F401 - line editing and history for input()
+        except ImportError:
+            pass
+    print(style.bold(f"qabot: {stats['articles']} articles. Ask a question, /help for commands."), file=stdout)
+    while True:
+        try:
+            line = input(style.yellow("you> ")) if interactive else stdin.readline()
+        except EOFError:
+            break
+        if not interactive and not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        command = question.lower()
+        if command in ("/quit", "/exit", "/q"):
+            break
+        if command == "/help":
+            print(HELP, file=stdout)
+        elif command == "/reset":
+            service.reset(CONVERSATION)
+            print(style.dim("Conversation cleared."), file=stdout)
+        elif command == "/sources":
+            print(_sources(service, style), file=stdout)
+        elif command.startswith("/"):
+            print(f"Unknown command {question.split()[0]}; /help lists them.", file=stdout)
+        else:
+            answer = service.ask(question, CONVERSATION)
+            print(style.bold("qabot> ") + answer_text(answer, style), file=stdout)
+            print(file=stdout)
+        stdout.flush()
+    return 0
+
+
+def _sources(service, style: Style) -> str:
+    answer = service.last_answer(CONVERSATION)
+    if answer is None:
+        return "No answer yet: ask a question first."
+    if not answer.passages:
+        return "The last answer had no sources."
+    lines = []
+    for p in answer.passages:
+        lines.append(citation_line(_Line(p), p["n"], style))
+        lines.append("    " + snippet(p["text"], 400))
+    return "\n".join(lines)
+
+
+class _Line:
+    """Adapts a passage dict to what citation_line reads."""
+
+    def __init__(self, passage: dict) -> None:
+        self.title = passage["title"]
+        self.article_id = passage["article_id"]
+        self.published = passage["published"]
+        self.url = passage["url"]
