@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,21 @@ class Weights:
     dense: float = 0.6
     lead: float = 0.6
     keyword: float = 0.3
+    # A question seeks one fact anywhere in a story; a headline-like query describes the whole
+    # story, which news put in the lead. Measured: lead 0.6 lifts known-item MRR@10 from
+    # 0.847 to 0.873 but costs natural questions two points of R@1.
+    lead_for_questions: float = 0.0
+
+
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:who|whom|whose|what|when|where|why|which|how|is|are|was|were|do|does|did|can|could|"
+    r"will|would|should|has|have|had)\b",
+    re.I,
+)
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search(text))
 
 
 class Retriever:
@@ -86,14 +102,15 @@ class Retriever:
         missing = [doc_id for doc_id, _ in keyword if doc_id not in found]
         if missing:
             self._score_chunks(missing, qvec, found)
-        leads = self._lead_scores(list(found), qvec)
         w = self.weights
+        lead_weight = w.lead_for_questions if is_question(query) else w.lead
+        leads = self._lead_scores(list(found), qvec) if lead_weight else {}
         for doc_id, candidate in found.items():
             candidate.keyword = keyword_scores.get(doc_id, 0.0)
             candidate.dense = max(candidate.chunk_scores.values(), default=0.0)
             candidate.lead = leads.get(doc_id, 0.0)
             candidate.score = (
-                w.dense * candidate.dense + w.lead * candidate.lead + w.keyword * candidate.keyword
+                w.dense * candidate.dense + lead_weight * candidate.lead + w.keyword * candidate.keyword
             )
         return sorted(found.values(), key=lambda c: c.score, reverse=True)
 

@@ -1,0 +1,116 @@
+"""The command-line contract other tools rely on: JSON shapes, stdin modes, exit status."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qabot.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
+
+
+def run(capsys, *argv: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ingest_json_report_and_partial_exit_status(tmp_path, capsys):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Bridge opens in Giurgiu\n\nThe new bridge in Giurgiu opened on Sunday.")
+    (folder / "b.json").write_text('{"id": "b", "text": "trunc')
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "d"), "ingest", str(folder), "--json")
+    report = json.loads(out)
+    assert code == EXIT_PARTIAL
+    assert set(report) == {"added", "updated", "unchanged", "removed", "duplicates", "failed",
+                           "chunks_embedded", "seconds"}
+    assert report["added"] == 1 and report["failed"][0]["source"].endswith("b.json")
+    assert "b.json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_stats_show_search_ask_json(sample_data, capsys, monkeypatch):
+    d = ["--data-dir", str(sample_data)]
+    code, out, _ = run(capsys, *d, "stats", "--json")
+    stats = json.loads(out)
+    assert code == EXIT_OK
+    assert set(stats) == {"articles", "chunks", "model", "dim", "index", "data_dir", "updated_at"}
+    assert stats["articles"] == 18 and stats["dim"] == 384
+
+    code, out, _ = run(capsys, *d, "show", "pages/minimum-wage-4325-lei.txt", "--json")
+    article = json.loads(out)
+    assert set(article) == {"article_id", "title", "url", "published", "author", "section", "text", "chunks"}
+    assert article["published"] == "2025-05-19" and "4,325 lei" in article["text"]
+
+    code, out, _ = run(capsys, *d, "search", "tram line Timișoara", "--k", "3", "--json")
+    result = json.loads(out)
+    assert result["query"] == "tram line Timișoara"
+    assert set(result["results"][0]) == {"article_id", "title", "url", "published", "score", "snippet"}
+    assert "tram" in result["results"][0]["title"].lower()
+
+    code, out, _ = run(capsys, *d, "ask", "How many visitors did the Lumina Mureșului festival draw?", "--json")
+    answer = json.loads(out)
+    assert {"question", "answer", "citations", "passages", "latency_ms"} <= set(answer)
+    assert "46,000" in answer["answer"]
+    assert set(answer["citations"][0]) == {"n", "article_id", "title", "url", "published", "snippet"}
+
+
+def test_search_and_ask_read_one_query_per_line(sample_data, capsys, monkeypatch):
+    d = ["--data-dir", str(sample_data)]
+    code, out, _ = run(capsys, *d, "search", "-", stdin="grape harvest\n\nrowing gold\n", monkeypatch=monkeypatch)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == EXIT_OK and [x["query"] for x in lines] == ["grape harvest", "rowing gold"]
+
+    code, out, _ = run(capsys, *d, "ask", "-", stdin="Who scored the hat-trick?\nRecipe for pancakes?\n",
+                       monkeypatch=monkeypatch)
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert "Bălănescu" in first["answer"] and first["citations"]
+    assert second["citations"] == [] and "archive" in second["answer"]
+
+
+def test_missing_index_is_one_clear_line(tmp_path, capsys):
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "empty"), "stats")
+    assert code == EXIT_ERROR
+    assert err.count("\n") == 1 and "qabot ingest" in err
+
+
+def test_chat_answers_and_handles_commands(sample_data, capsys, monkeypatch):
+    from qabot.chat import run_chat
+    from qabot.settings import Settings
+
+    out = io.StringIO()
+    script = "What is the new key interest rate?\n/sources\nand when is the next meeting?\n/reset\n/help\n/quit\n"
+    assert run_chat(Settings(data_dir=sample_data), color=False, stdin=io.StringIO(script), stdout=out) == 0
+    text = out.getvalue()
+    assert "6.25%" in text and "[1]" in text
+    assert "Sources:" in text and "9 May 2025" in text
+    assert "Conversation cleared." in text and "/sources" in text
+
+
+def test_chat_builds_the_sample_archive_when_there_is_no_index(tmp_path):
+    """The README's first command: a fresh checkout, no index, no token."""
+    result = subprocess.run(
+        [sys.executable, "-m", "qabot", "--data-dir", str(tmp_path / "fresh"), "chat", "--no-color"],
+        input="How long is the new tram line in Timișoara?\n", capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "bundled sample archive" in result.stderr
+    assert "6.8 km" in result.stdout
+
+
+def test_help_does_not_import_torch():
+    code = "import sys, qabot.cli\ntry:\n    qabot.cli.main(['--help'])\nexcept SystemExit:\n    pass\nprint('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().endswith("False")
+
+
+@pytest.mark.parametrize("argv", [["ask"], ["search", "x", "--k", "many"]])
+def test_usage_errors_exit_2(argv):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
