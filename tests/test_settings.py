@@ -1,0 +1,33 @@
+"""Settings: environment, .env, aliases, the documented example, secrets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from qabot.settings import Settings
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config" / "qabot.example.env"
+
+
+def test_every_setting_is_documented_in_the_example():
+    documented = set(re.findall(r"QABOT_([A-Z_]+)=", EXAMPLE.read_text()))
+    assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_environment_and_dotenv(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("QABOT_DATA_DIR=/srv/qabot\nQABOT_SOURCES=/a, https://x.test/feed\n")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret-token")
+    monkeypatch.setenv("QABOT_CLEAN_PATTERNS", r"^Share on .{1,20}$")
+    settings = Settings()
+    assert settings.data_dir == Path("/srv/qabot")
+    assert settings.sources == ["/a", "https://x.test/feed"]
+    assert settings.clean_patterns == [r"^Share on .{1,20}$"]
+    assert settings.telegram_token.get_secret_value() == "123:secret-token"
+    assert "secret-token" not in repr(settings) and "secret-token" not in str(settings.model_dump())
+
+
+def test_qabot_token_wins_over_the_generic_name(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:generic")
+    monkeypatch.setenv("QABOT_TELEGRAM_TOKEN", "2:specific")
+    assert Settings().telegram_token.get_secret_value() == "2:specific"
