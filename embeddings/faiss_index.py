@@ -38,10 +38,10 @@ HNSW_EF_SEARCH = 96
 MIN_POINTS_PER_CENTROID = 39
 DEFAULT_TRAIN_SAMPLE = 100_000
 
-# Below this many allowed ids, hnsw and ivf_sq8 answer a filtered query exactly over just those
-# vectors: they visit few allowed candidates when the filter is selective, so recall drops.
-# (flat is exact anyway, and its selector skips the distance work for excluded ids.)
-EXACT_FILTER_MAX = 20_000
+# Filters go to FAISS as an id selector, with the search widened by 1/(allowed share) so enough
+# allowed candidates are visited; excluded ids cost only a bitmap test. HNSW's graph walk still
+# visits excluded nodes, so below this many allowed ids it is faster to score them exactly.
+EXACT_FILTER_MAX = 10_000
 
 # OpenMP threads for a search of fewer than _BATCHED_QUERIES queries (None: OpenMP's default).
 # Measured in docs/index-types.md: a single query gains nothing from a second thread, and on a
@@ -195,7 +195,7 @@ class VectorIndex:
             allowed = allowed[self.contains(allowed)]
             if len(allowed) == 0 or nq == 0:
                 scores, ids = _empty(nq, k)
-            elif len(allowed) <= EXACT_FILTER_MAX and self.kind != "flat":
+            elif len(allowed) <= EXACT_FILTER_MAX and self.kind == "hnsw":
                 scores, ids = _exact_top_k(queries, self.vectors(allowed), allowed, k)
             else:
                 selector = _selector(allowed)

@@ -89,12 +89,11 @@ def test_removed_ids_are_never_returned_and_are_counted(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("path", ["exact", "selector"])
+@pytest.mark.parametrize("exact_below", [faiss_index.EXACT_FILTER_MAX, 0])
 def test_allowed_ids_restrict_results_to_the_filter(
-    kind: str, path: str, monkeypatch: pytest.MonkeyPatch
+    kind: str, exact_below: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if path == "selector":  # large filters go through FAISS's own id selector
-        monkeypatch.setattr(faiss_index, "EXACT_FILTER_MAX", 0)
+    monkeypatch.setattr(faiss_index, "EXACT_FILTER_MAX", exact_below)  # both hnsw strategies
     index, ids, vectors = build(kind)
     rows = np.arange(400, 1_000)  # e.g. one date range of the archive
     allowed = np.concatenate([ids[rows], [5, 123_456_789]])  # unknown ids are ignored
@@ -105,6 +104,17 @@ def test_allowed_ids_restrict_results_to_the_filter(
     assert np.isin(found, ids[rows]).all()
     truth = exact_top(vectors[rows], ids[rows], queries, 10)
     assert recall(found, truth) >= 0.9
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_narrow_filter_still_finds_its_nearest_passages(kind: str) -> None:
+    index, ids, vectors = build(kind, n=4_000)
+    rows = np.arange(1_000, 1_015)  # 15 of 4,000: the approximate kinds must widen their search
+    queries = clustered(30, seed=11)
+
+    _, found = index.search(queries, k=10, allowed_ids=ids[rows])
+
+    assert recall(found, exact_top(vectors[rows], ids[rows], queries, 10)) >= 0.9
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -1,0 +1,80 @@
+"""Pure logic: sentences, passages, dates in questions, follow-up detection, fusion, keyword queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from embeddings.fusion import rrf, weighted
+from embeddings.keyword import match_expression, terms
+from qabot.chunk import chunk_article
+from qabot.followup import is_followup
+from qabot.models import Article
+from qabot.sentences import split_sentences
+from qabot.when import parse_dates
+
+
+def test_sentences_respect_abbreviations_decimals_and_quotes():
+    text = (
+        'Mr. Ionescu paid $1.13bn in Jan. 2025 for the U.S. unit. „It is fair,” he said. '
+        "J. K. Rowling was not involved!\n\nA new paragraph starts here."
+    )
+    assert split_sentences(text) == [
+        "Mr. Ionescu paid $1.13bn in Jan. 2025 for the U.S. unit.",
+        "„It is fair,” he said.",
+        "J. K. Rowling was not involved!",
+        "A new paragraph starts here.",
+    ]
+
+
+def words(texts):
+    return [len(t.split()) for t in texts]
+
+
+def test_passages_hold_whole_sentences_under_the_budget_with_the_headline():
+    body = " ".join(f"Sentence number {i} talks about the harbour works in detail." for i in range(40))
+    article = Article("a", "Harbour works", body)
+    chunks = chunk_article(article, words, max_tokens=40, overlap=1)
+    assert len(chunks) > 3
+    for c in chunks:
+        assert c.text.startswith("Harbour works\n") and c.text.endswith(c.body)
+        assert len(c.text.split()) <= 40
+        assert c.body.endswith(".")
+    # one sentence of overlap between neighbours
+    assert chunks[1].body.split(". ")[0] in chunks[0].body
+    assert "Sentence number 39" in chunks[-1].body
+
+
+def test_a_sentence_longer_than_the_budget_is_cut_at_words():
+    article = Article("a", "", " ".join(["word"] * 300) + ".")
+    chunks = chunk_article(article, words, max_tokens=50, overlap=0)
+    assert len(chunks) >= 6 and all(len(c.text.split()) <= 50 for c in chunks)
+
+
+def test_dates_said_in_questions():
+    today = date(2025, 6, 18)
+    assert parse_dates("What did the bank decide in March 2025?", today)[0].since == "2025-03-01"
+    assert parse_dates("What did the bank decide in March 2025?", today)[0].until == "2025-03-31"
+    assert parse_dates("wine news since 2024", today)[0].since == "2024-01-01"
+    assert parse_dates("what happened last week", today)[0].since == "2025-06-11"
+    assert parse_dates("rates before May 2025", today)[0].until == "2025-04-30"
+    rng, rest = parse_dates("Who won the cup?", today)
+    assert not rng and rest == "Who won the cup?"
+
+
+def test_follow_up_detection():
+    assert is_followup("and what did she say about Romania?")
+    assert is_followup("What did he say next?")
+    assert not is_followup("What did Ioana Preda say about tolls?")
+    assert not is_followup("What is the minimum wage in Romania?")
+
+
+def test_keyword_query_is_safe_for_fts5():
+    assert terms("What did the U.S. say about \"AND\" OR NEAR(x)?") == ["u.s", "near"]
+    assert match_expression('the "quoted" word') == '"quoted" OR "word"'
+    assert match_expression("what is the") == ""
+
+
+def test_fusion():
+    assert rrf([[("a", 9.0), ("b", 1.0)], [("b", 5.0), ("c", 1.0)]])[0][0] == "b"
+    fused = dict(weighted([("a", 0.8), ("b", 0.5)], [("b", 20.0), ("c", 10.0)], alpha=0.5))
+    assert fused["b"] > fused["a"] > fused["c"] > 0
