@@ -350,7 +350,7 @@ def _train_sample(vectors: np.ndarray, nlist: int, limit: int) -> np.ndarray:
 
 
 def _copy_vectors(src: VectorIndex, dst: VectorIndex, ids: np.ndarray) -> None:
-    # In batches, so a million vectors never sit in memory twice over.
+    # In batches: the two indexes are in memory together, but never a third decoded copy.
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
         dst.add(batch, _normalised(src.vectors(batch)))

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,41 @@ def test_usage_errors_exit_2(argv):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 2
+
+
+def test_refresh_rereads_the_configured_sources(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    page = folder / "port.txt"
+    page.write_text("Port of Galați expands\n\nThe port of Galați will add two container berths by 2027.")
+    data = ["--data-dir", str(tmp_path / "d")]
+
+    code, _, err = run(capsys, *data, "refresh")
+    assert code == EXIT_ERROR and "QABOT_SOURCES" in err
+
+    monkeypatch.setenv("QABOT_SOURCES", str(folder))
+    code, out, _ = run(capsys, *data, "refresh", "--json")
+    assert code == EXIT_OK and json.loads(out)["added"] == 1
+    (folder / "rail.txt").write_text("Rail link to Galați reopens\n\nTrains to Galați run again from May.")
+    page.unlink()
+    code, out, _ = run(capsys, *data, "refresh", "--prune", "--json")
+    report = json.loads(out)
+    assert (report["added"], report["removed"], report["unchanged"]) == (1, 1, 0)
+
+
+SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seeds not present")
+def test_the_seed_page_is_stored_clean(tmp_path, capsys):
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "d"), "ingest", str(SEED), "--json")
+    assert code == EXIT_OK and json.loads(out)["added"] == 1
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "d"), "show", "000_535ad10f67f4ea4c.txt", "--json")
+    article = json.loads(out)
+    assert article["title"] == ("Combating human trafficking requires solid partnerships between "
+                                "governments, NGOs, survivors, US ambassador says")
+    stored = article["text"] + " ".join(article["chunks"])
+    for chrome in ("Acasă", "Published on", "Proiectul jurnalistic", "Latest articles",
+                   "More like this", "trade balance deficit", "Abrudean", "..."):
+        assert chrome not in stored
+    assert article["text"].rstrip().endswith("in the fight against human trafficking.")
