@@ -134,54 +134,39 @@ class DocStore:
         rows = self._query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
         return _document(rows[0]) if rows else None
 
+    def _rows_in(self, sql: str, keys: Iterable) -> list[sqlite3.Row]:
+        """Runs ``sql`` (with ``{marks}`` for an IN list) over ``keys`` in batches SQLite accepts."""
+        unique = list(dict.fromkeys(keys))
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            rows.extend(self._query(sql.format(marks=",".join("?" * len(part))), part))
+        return rows
+
     def get_many(self, doc_ids: Iterable[str]) -> dict[str, Document]:
-        ids = list(dict.fromkeys(doc_ids))
-        out: dict[str, Document] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._query(f"SELECT * FROM documents WHERE doc_id IN ({marks})", part):
-                out[row["doc_id"]] = _document(row)
-        return out
+        rows = self._rows_in("SELECT * FROM documents WHERE doc_id IN ({marks})", doc_ids)
+        return {row["doc_id"]: _document(row) for row in rows}
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         rows = self._query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))
         return [StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows]
 
     def chunk_ids_of(self, doc_ids: Iterable[str]) -> dict[str, list[int]]:
-        ids = list(dict.fromkeys(doc_ids))
+        """doc_id -> its chunk ids in reading order."""
         out: dict[str, list[int]] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(
-                f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) ORDER BY doc_id, ord", part
-            ):
-                out.setdefault(r[0], []).append(r[1])
+        sql = "SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) ORDER BY doc_id, ord"
+        for r in self._rows_in(sql, doc_ids):
+            out.setdefault(r[0], []).append(r[1])
         return out
 
     def first_chunk_ids(self, doc_ids: Iterable[str]) -> dict[str, int]:
         """doc_id -> id of its opening chunk (the lead of a news story)."""
-        ids = list(dict.fromkeys(doc_ids))
-        out: dict[str, int] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(
-                f"SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) AND ord = 0", part
-            ):
-                out[r[0]] = r[1]
-        return out
+        sql = "SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) AND ord = 0"
+        return {r[0]: r[1] for r in self._rows_in(sql, doc_ids)}
 
     def chunks(self, ids: Iterable[int]) -> dict[int, StoredChunk]:
-        ids = [int(i) for i in ids]
-        out: dict[int, StoredChunk] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for r in self._query(f"SELECT * FROM chunks WHERE id IN ({marks})", part):
-                out[r["id"]] = StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"])
-        return out
+        rows = self._rows_in("SELECT * FROM chunks WHERE id IN ({marks})", (int(i) for i in ids))
+        return {r["id"]: StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows}
 
     def filter_clause(
         self, since: str | None, until: str | None, section: str | None
