@@ -125,6 +125,9 @@ class DocStore:
         rows = self._query("SELECT doc_id, content_hash, source FROM documents")
         return {r["doc_id"]: (r["content_hash"], r["source"]) for r in rows}
 
+    def sections(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT DISTINCT section FROM documents WHERE section != ''")]
+
     def body_hashes(self) -> dict[str, str]:
         """body_hash -> doc_id, to spot the same body arriving under another id."""
         rows = self._query("SELECT doc_id, body_hash FROM documents")

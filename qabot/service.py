@@ -27,6 +27,8 @@ from qabot.when import parse_dates
 log = logging.getLogger(__name__)
 
 ANSWER_ARTICLES = 3
+FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
+SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
 
 
 def rebuild_hint(settings: Settings) -> str:
@@ -127,24 +129,28 @@ class QAService:
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
         boost: list[str] | None = None,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
-        """Hybrid retrieval; a date said in the question filters softly (dropped if nothing matches)."""
+        """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
+        softly: kept only while the best filtered article is about as close as the best overall."""
         retriever = self.retriever
         qvec = retriever.embed_query(query)
-        tried: list[Filters] = [filters]
+
+        def run(attempt: Filters) -> list[Candidate]:
+            found = retriever.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
+            for c in found:
+                if boost and c.doc_id in boost:
+                    c.score += FOLLOW_UP_BOOST
+            return sorted(found, key=lambda c: c.score, reverse=True)
+
+        candidates = run(filters)
         if question_dates and not filters:
             dates, _rest = parse_dates(query)
-            if dates:
-                tried.insert(0, Filters(dates.since, dates.until, filters.section))
-        for attempt in tried:
-            candidates = retriever.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
-            if boost:
-                for c in candidates:
-                    if c.doc_id in boost:
-                        c.score += 0.05
-                candidates.sort(key=lambda c: c.score, reverse=True)
-            if candidates and (attempt is tried[-1] or candidates[0].dense >= self.settings.min_relevance):
-                return candidates, retriever.to_hits(candidates[:40], 20), qvec
-        return [], [], qvec
+            said = Filters(dates.since, dates.until, section_in(query, self.store.docs.sections()))
+            if said:
+                narrowed = run(said)
+                best = max((c.dense for c in candidates), default=0.0)
+                if narrowed and max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best:
+                    candidates = narrowed
+        return candidates, retriever.to_hits(candidates[:40], 20), qvec
 
     def ask(
         self, question: str, conversation: str | None = None, *,
@@ -267,6 +273,18 @@ class QAService:
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)
         return turns[-1].answer if turns else None
+
+
+def section_in(question: str, sections: list[str]) -> str | None:
+    """A section the question names: "in the sport section", "politics news", "in Business"."""
+    import re
+
+    for section in sorted(sections, key=len, reverse=True):
+        name = re.escape(section)
+        if re.search(rf"\b(?:in|from) (?:the )?{name}(?: section| pages)?\b|\b{name} (?:section|news|stories)\b",
+                     question, re.I):
+            return section
+    return None
 
 
 def _markers(text: str) -> list[str]:

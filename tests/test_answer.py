@@ -105,6 +105,12 @@ def test_a_date_in_the_question_filters_the_answer(service):
     assert march and all(h.published.startswith("2025-03") for h in march)
 
 
+def test_a_section_named_in_the_question_filters_softly(service):
+    hits = service.search("Which stories in the sport section mention a final?", 5)
+    assert hits and all(h.section == "Sport" for h in hits)
+    assert service.search("anything about wine in the sport section", 3), "falls back when nothing matches"
+
+
 def test_search_returns_one_entry_per_article(service):
     hits = service.search("Preda A16 motorway", 10)
     ids = [h.article_id for h in hits]
