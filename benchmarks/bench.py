@@ -280,8 +280,10 @@ def st_embed(model, batch_size: int, bf16: bool) -> Callable[[list[str]], np.nda
         import torch
 
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            return model.encode(texts, batch_size=batch_size, convert_to_numpy=True,
-                                normalize_embeddings=True, show_progress_bar=False)
+            v = model.encode(texts, batch_size=batch_size, convert_to_tensor=True,
+                             normalize_embeddings=False, show_progress_bar=False)
+        v = v.float().numpy()  # normalised in fp32: a bf16 model would normalise in bf16
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
     return embed
 
 
@@ -598,10 +600,14 @@ def run(args: argparse.Namespace) -> dict:
         say(f"[{load_avg()}] ingest: baseline")
         base = run_baseline(jsonl, work, len(records))
         runs = [base]
-        for name, env in variants(args.variant):
+        for name, env in variants(args.variants):
             say(f"[{load_avg()}] ingest: qabot {name}")
-            runs.append(run_qabot_ingest(f"qabot ({name})", jsonl, work / f"data-{name}", len(records), env))
+            runs.append(run_qabot_ingest(f"qabot ({name})", jsonl, work / f"data-{slug(name)}", len(records), env))
         out["ingest"] = [r.row(base.seconds) for r in runs]
+        if not args.limit and QUESTIONS.exists():
+            say(f"[{load_avg()}] retrieval quality of each variant (qabot eval)")
+            for row, (name, env) in zip(out["ingest"][1:], variants(args.variants), strict=True):
+                row.update(retrieval_quality(work / f"data-{slug(name)}", env))
         bbc_dir = work / "data-default"
         say(f"[{load_avg()}] fidelity")
         out["fidelity"] = fidelity(bbc_dir, args.fidelity_sample)
@@ -635,14 +641,28 @@ def embed_seconds_per_chunk(cands: dict | None, default: IngestRun) -> float:
     return default.seconds / max(1, default.chunks)
 
 
-def variants(specs: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
-    """``name:KEY=VAL,KEY=VAL`` -> (name, env); "default" (no overrides) always comes first."""
+DEFAULT_VARIANTS = "chunks 128/0:QABOT_CHUNK_OVERLAP=0;chunks 256/1:QABOT_CHUNK_TOKENS=256"
+
+
+def variants(specs: str) -> list[tuple[str, dict[str, str]]]:
+    """``name:KEY=VAL,KEY=VAL;...`` -> [(name, env)]; "default" (no overrides) always comes first."""
     out: list[tuple[str, dict[str, str]]] = [("default", {})]
-    for spec in specs:
+    for spec in filter(None, (x.strip() for x in specs.split(";"))):
         name, _, pairs = spec.partition(":")
         env = dict(p.split("=", 1) for p in pairs.split(",") if p)
-        out.append((name, env))
+        out.append((name.strip(), env))
     return out
+
+
+def slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name)
+
+
+def retrieval_quality(data_dir: Path, env: dict[str, str]) -> dict:
+    """``qabot eval`` on the BBC question set: does a variant find (and answer) as well?"""
+    data, _ = run_json([*qabot_command(), "--data-dir", str(data_dir), "eval", str(QUESTIONS), "--json"],
+                       child_env(**env), data_dir.parent)
+    return {k: data[k] for k in ("recall@1", "recall@5", "mrr@10", "answer_contains") if k in data}
 
 
 # --- the report -------------------------------------------------------------------------------------
@@ -662,7 +682,8 @@ def report(out: dict) -> str:
     parts.append("\n## Start-up\n" + "\n".join(f"- {k}: {v}" for k, v in s.items()))
     parts.append("\n## Ingest (whole command, model load included)\n"
                  + table(out["ingest"], ["name", "seconds", "articles_per_s", "chunks", "chunks_per_s",
-                                         "speed_vs_baseline", "load", "settings"]))
+                                         "speed_vs_baseline", "recall@1", "recall@5", "mrr@10",
+                                         "answer_contains", "load", "settings"]))
     f = out["fidelity"]
     parts.append(f"\nstored vectors vs fp32 of the same {f['chunks']} chunk texts: mean cosine {f['mean']}, "
                  f"1st percentile {f['p01']}, min {f['min']} (target mean >= {TARGETS['cosine']})")
@@ -697,8 +718,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=200, help="search and ask queries per latency run")
     p.add_argument("--fidelity-sample", type=int, default=300, help="stored chunks compared with fp32")
     p.add_argument("--growth", default="10000,100000", help="chunk counts for the growth table ('' = skip)")
-    p.add_argument("--variant", action="append", default=[],
-                   help="extra whole-command ingest, as name:QABOT_X=V,OMP_NUM_THREADS=1 (repeatable)")
+    p.add_argument("--variants", default=DEFAULT_VARIANTS,
+                   help="extra whole-command ingests, 'name:QABOT_X=V,OMP_NUM_THREADS=1;...' ('' = none)")
     p.add_argument("--baseline-worker", nargs=2, metavar=("JSONL", "OUT"), help=argparse.SUPPRESS)
     p.add_argument("--serve-worker", nargs=3, metavar=("DATA", "QUERIES", "THREADS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)

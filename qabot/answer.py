@@ -31,7 +31,7 @@ class Scored:
 
 def question_kind(question: str) -> str:
     q = question.lower()
-    if re.search(r"\bhow (?:much|many|big|large|far|long|old|high|low)\b|\bwhat (?:percentage|share|price|amount|rate|figure|number)\b|\bcost|\bworth\b", q):
+    if re.search(r"\bhow (?:much|many|big|large|far|long|old|high|low|fast)\b|\bwhat (?:percentage|share|price|amount|rate|figure|number|time|score)\b|\bcost|\bworth\b", q):
         return "number"
     if re.search(r"\bwhen\b|\bwhat (?:date|day|year|month)\b", q):
         return "date"
