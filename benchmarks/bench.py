@@ -300,11 +300,13 @@ def bf16_model(model):
 def int8_model(model):
     """A copy of the model with dynamically quantised int8 Linear layers (torch)."""
     import copy
+    import warnings
 
     import torch
 
-    quantize = torch.ao.quantization.quantize_dynamic
-    return quantize(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
+    with warnings.catch_warnings():  # torch's deprecation notice for quantised tensors
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
 
 
 def onnx_sessions(model, work: Path, threads: int) -> dict[str, Callable[[list[str]], np.ndarray]]:
@@ -590,7 +592,9 @@ def run(args: argparse.Namespace) -> dict:
     records = load_records(corpus, args.limit)
     out: dict = {"corpus": str(corpus), "articles": len(records), "cores": os.cpu_count(),
                  "load_start": load_avg(), "targets": TARGETS}
-    say = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr, flush=True))
+    def say(text: str) -> None:  # progress on stderr, so --json output stays one object
+        print(text, file=sys.stderr, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="qabot-bench-") as tmp:
         work = Path(tmp)
         jsonl = corpus if not args.limit else write_jsonl(records, work / "articles.jsonl")

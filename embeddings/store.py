@@ -28,7 +28,7 @@ import numpy as np
 
 from embeddings.docstore import SCHEMA_VERSION, DocStore
 from embeddings.errors import ModelMismatch, NoIndex, StoreLocked
-from embeddings.faiss_index import VectorIndex, choose_kind, rebuild
+from embeddings.faiss_index import VectorIndex, rebuild, rebuild_target
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -224,9 +224,8 @@ class StoreWriter:
     def add_vectors(self, ids: list[int], vectors: np.ndarray) -> None:
         if not ids:
             return
-        if self.vectors is None:
-            kind = "flat" if self.index_kind == "auto" else self.index_kind
-            self.vectors = VectorIndex.create(int(vectors.shape[1]), kind)
+        if self.vectors is None:  # new vectors go in flat; commit converts to the chosen kind
+            self.vectors = VectorIndex.create(int(vectors.shape[1]), "flat")
         self.vectors.add(np.asarray(ids, dtype=np.int64), vectors)
 
     def remove_vectors(self, ids: list[int]) -> None:
@@ -235,10 +234,10 @@ class StoreWriter:
 
     def commit(self) -> Path:
         assert self.work is not None
-        if self.vectors is not None and self.index_kind == "auto":
-            wanted = choose_kind(len(self.vectors))
-            if wanted != self.vectors.kind:
-                self.vectors = rebuild(self.vectors, wanted)
+        if self.vectors is not None:
+            target = rebuild_target(self.vectors, self.index_kind)
+            if target is not None:
+                self.vectors = rebuild(self.vectors, target)
         self.docs.optimize()
         self.docs.db.commit()
         counts = self.docs.counts()

@@ -142,3 +142,11 @@ def test_manifest_describes_the_index(tmp_path, settings, encoder):
     assert manifest["counts"]["documents"] == 2
     assert manifest["index"] == "flat"
     assert manifest["schema_version"] >= 1
+
+
+def test_the_configured_index_type_is_built_and_recorded(tmp_path, encoder):
+    settings = Settings(data_dir=tmp_path / "data", index_type="hnsw")
+    ingest([str(write_folder(tmp_path / "archive", ARTICLES))], settings, encoder)
+    service = QAService.open(settings, encoder)
+    assert service.stats()["index"] == "hnsw"
+    assert service.search("Constanța harbour dredging")[0].article_id == "harbour.txt"
