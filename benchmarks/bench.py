@@ -570,9 +570,12 @@ def growth(records: list[dict], bbc_dir: Path, work: Path, sizes: Sequence[int],
         source = write_jsonl(synthetic_records(records, count), work / f"growth-{size}.jsonl")
         encoder = ReplayEncoder(pool, SentenceEncoder())
         t = time.perf_counter()
-        report = ingest([str(source)], Settings(data_dir=data_dir), encoder)
+        # max_file_mb: the synthetic file is one big dump, larger than the default cap
+        report = ingest([str(source)], Settings(data_dir=data_dir, max_file_mb=10_000), encoder)
         storage_s = time.perf_counter() - t
         source.unlink()
+        if report.failed:
+            raise RuntimeError(f"synthetic ingest failed: {report.failed[0]}")
         serve = latency(data_dir, queries, threads=(1,))[0]
         chunks = report.chunks_embedded
         rows.append({"target_chunks": size, "articles": report.added, "chunks": chunks,
@@ -592,8 +595,11 @@ def run(args: argparse.Namespace) -> dict:
     records = load_records(corpus, args.limit)
     out: dict = {"corpus": str(corpus), "articles": len(records), "cores": os.cpu_count(),
                  "load_start": load_avg(), "targets": TARGETS}
+
     def say(text: str) -> None:  # progress on stderr, so --json output stays one object
         print(text, file=sys.stderr, flush=True)
+        if args.save:  # what is measured so far survives a later failure
+            Path(args.save).write_text(json.dumps(out, indent=2))
 
     with tempfile.TemporaryDirectory(prefix="qabot-bench-") as tmp:
         work = Path(tmp)
@@ -634,6 +640,7 @@ def run(args: argparse.Namespace) -> dict:
             out["growth"] = growth(records, bbc_dir, work, sizes, per_chunk, queries)
             out["growth_embed_s_per_chunk"] = round(per_chunk, 5)
     out["load_end"] = load_avg()
+    say("done")
     return out
 
 
@@ -724,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--growth", default="10000,100000", help="chunk counts for the growth table ('' = skip)")
     p.add_argument("--variants", default=DEFAULT_VARIANTS,
                    help="extra whole-command ingests, 'name:QABOT_X=V,OMP_NUM_THREADS=1;...' ('' = none)")
+    p.add_argument("--save", help="also write the results (so far) to this JSON file after each section")
     p.add_argument("--baseline-worker", nargs=2, metavar=("JSONL", "OUT"), help=argparse.SUPPRESS)
     p.add_argument("--serve-worker", nargs=3, metavar=("DATA", "QUERIES", "THREADS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)

@@ -37,8 +37,17 @@ TARGETS = {"p95_ms": 50.0, "peak_rss_mb": 2500.0, "recall": 0.95}
 class Mixture:
     """Deterministic clustered vectors: row ``i`` of a stream is the same on every call."""
 
-    def __init__(self, dim: int, seed: int = 0, topics: int = 100, subtopics: int = 30,
-                 spread: float = 0.8, noise: float = 1.1, decay: float = 0.65, shared: float = 0.5):
+    def __init__(
+        self,
+        dim: int,
+        seed: int = 0,
+        topics: int = 100,
+        subtopics: int = 30,
+        spread: float = 0.8,
+        noise: float = 1.1,
+        decay: float = 0.65,
+        shared: float = 0.5,
+    ):
         rng = np.random.default_rng(seed)
         self.dim, self.seed = dim, seed
         self.mean = _unit(rng.standard_normal(dim)) * shared
@@ -79,9 +88,7 @@ def queries(mix: Mixture, n: int) -> np.ndarray:
 
 def rss_mb() -> tuple[float, float]:
     """(current, peak) resident set size of this process in MB."""
-    fields = dict(
-        line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines()
-    )
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     current = int(fields["VmRSS"].split()[0]) / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return current, peak
@@ -100,8 +107,10 @@ def ground_truth(size: int, dim: int, nq: int, out: Path) -> None:
     mix = Mixture(dim)
     q = queries(mix, nq)
     lo, hi = filter_range(size)
-    best = {name: (np.full((nq, 0), -np.inf, np.float32), np.zeros((nq, 0), np.int64))
-            for name in ("all", "filtered")}
+    best = {
+        name: (np.full((nq, 0), -np.inf, np.float32), np.zeros((nq, 0), np.int64))
+        for name in ("all", "filtered")
+    }
     for start in range(0, size, BATCH):
         block = mix.rows(0, start, min(BATCH, size - start))
         ids = np.arange(start, start + len(block))
@@ -126,8 +135,13 @@ def build(size: int, dim: int, kind: str, out: Path) -> dict:
     index = _fill(fi, fi.VectorIndex.create(dim, kind), mix, size)
     build_s = time.perf_counter() - t0
     index.save(out)
-    row = {"size": size, "kind": kind, "build_s": round(build_s, 1),
-           "build_peak_mb": round(rss_mb()[1]), "file_mb": round(out.stat().st_size / 2**20)}
+    row = {
+        "size": size,
+        "kind": kind,
+        "build_s": round(build_s, 1),
+        "build_peak_mb": round(rss_mb()[1]),
+        "file_mb": round(out.stat().st_size / 2**20),
+    }
     if kind == "ivf_sq8":
         row["nlist"], row["nprobe"] = index._index.nlist, fi.ivf_nprobe(index._index.nlist)
     return row
@@ -175,9 +189,11 @@ def _latency(index, q: np.ndarray, gt: np.ndarray, allowed: np.ndarray | None = 
         times.append(time.perf_counter() - t)
         hits += len(np.intersect1d(ids[0], gt[n]))
     ms = np.array(times) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
-            "p95_ms": round(float(np.percentile(ms, 95)), 2),
-            "recall": round(hits / (K * len(q)), 4)}
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+        "recall": round(hits / (K * len(q)), 4),
+    }
 
 
 def _sweep(fi, index, q: np.ndarray, gt: np.ndarray) -> list[dict]:
@@ -239,8 +255,10 @@ def main(argv: list[str] | None = None) -> None:
     kinds = a.kinds.split(",")
     rows: list[dict] = []
     started = time.perf_counter()
-    print(f"cores={os.cpu_count()} dim={a.dim} queries={a.queries} search threads={a.threads} "
-          f"load={os.getloadavg()[0]:.1f}")
+    print(
+        f"cores={os.cpu_count()} dim={a.dim} queries={a.queries} search threads={a.threads} "
+        f"load={os.getloadavg()[0]:.1f}"
+    )
     print(_header())
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -249,11 +267,27 @@ def main(argv: list[str] | None = None) -> None:
             _run_worker(["--worker", "gt", "--size", str(size), *common])
             for kind in kinds:
                 path = Path(tmp) / f"{kind}-{size}.faiss"
-                row = json.loads(_run_worker(["--worker", "build", "--size", str(size),
-                                              "--kind", kind, "--index", str(path), *common]))
+                row = json.loads(
+                    _run_worker(
+                        [
+                            "--worker",
+                            "build",
+                            "--size",
+                            str(size),
+                            "--kind",
+                            kind,
+                            "--index",
+                            str(path),
+                            *common,
+                        ]
+                    )
+                )
                 extra = ["--threads", str(a.threads)] + (["--sweep"] if a.sweep else [])
-                row.update(json.loads(_run_worker(["--worker", "serve", "--index", str(path),
-                                                   *common, *extra])))
+                row.update(
+                    json.loads(
+                        _run_worker(["--worker", "serve", "--index", str(path), *common, *extra])
+                    )
+                )
                 row["load"] = round(os.getloadavg()[0], 1)
                 path.unlink()
                 rows.append(row)
@@ -263,24 +297,37 @@ def main(argv: list[str] | None = None) -> None:
     total = time.perf_counter() - started
     print(f"total {total / 60:.1f} min")
     if a.json:
-        meta = {"cores": os.cpu_count(), "dim": a.dim, "queries": a.queries,
-                "threads": a.threads, "targets": TARGETS, "total_s": round(total)}
+        meta = {
+            "cores": os.cpu_count(),
+            "dim": a.dim,
+            "queries": a.queries,
+            "threads": a.threads,
+            "targets": TARGETS,
+            "total_s": round(total),
+        }
         a.json.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
 
 
 def _header() -> str:
-    return (f"{'size':>9} {'kind':<8} {'build s':>7} {'p50 ms':>7} {'p95 ms':>7} {'recall':>6} "
-            f"{'filt p95':>8} {'f.recall':>8} {'file MB':>7} {'build pk':>8} {'serve pk':>8}  ok")
+    return (
+        f"{'size':>9} {'kind':<8} {'build s':>7} {'p50 ms':>7} {'p95 ms':>7} {'recall':>6} "
+        f"{'filt p95':>8} {'f.recall':>8} {'file MB':>7} {'build pk':>8} {'serve pk':>8}  ok"
+    )
 
 
 def _line(r: dict) -> str:
     peak = max(r["build_peak_mb"], r["serve_peak_mb"])
-    ok = (r["p95_ms"] <= TARGETS["p95_ms"] and r["recall"] >= TARGETS["recall"]
-          and peak <= TARGETS["peak_rss_mb"])
-    return (f"{r['size']:>9} {r['kind']:<8} {r['build_s']:>7.1f} {r['p50_ms']:>7.2f} "
-            f"{r['p95_ms']:>7.2f} {r['recall']:>6.3f} {r['filtered_p95_ms']:>8.2f} "
-            f"{r['filtered_recall']:>8.3f} {r['file_mb']:>7} {r['build_peak_mb']:>8} "
-            f"{r['serve_peak_mb']:>8}  {'yes' if ok else 'NO'}")
+    ok = (
+        r["p95_ms"] <= TARGETS["p95_ms"]
+        and r["recall"] >= TARGETS["recall"]
+        and peak <= TARGETS["peak_rss_mb"]
+    )
+    return (
+        f"{r['size']:>9} {r['kind']:<8} {r['build_s']:>7.1f} {r['p50_ms']:>7.2f} "
+        f"{r['p95_ms']:>7.2f} {r['recall']:>6.3f} {r['filtered_p95_ms']:>8.2f} "
+        f"{r['filtered_recall']:>8.3f} {r['file_mb']:>7} {r['build_peak_mb']:>8} "
+        f"{r['serve_peak_mb']:>8}  {'yes' if ok else 'NO'}"
+    )
 
 
 if __name__ == "__main__":
