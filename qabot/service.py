@@ -62,6 +62,7 @@ class QAService:
         self.history = History(settings.history_turns, settings.history_ttl)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
+        self._section_cache: tuple[str, list[str]] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
 
@@ -102,6 +103,14 @@ class QAService:
             self._store = self._open_store()
             log.info("serving index version %s", self._store.version)
             return True
+
+    def _sections(self) -> list[str]:
+        """The archive's section names, read once per index version (a full scan otherwise)."""
+        store = self.store
+        cached = self._section_cache
+        if cached is None or cached[0] != store.version:
+            cached = self._section_cache = (store.version, store.docs.sections())
+        return cached[1]
 
     @property
     def retriever(self) -> Retriever:
@@ -144,7 +153,7 @@ class QAService:
         candidates = run(filters)
         if question_dates and not filters:
             dates, _rest = parse_dates(query)
-            said = Filters(dates.since, dates.until, section_in(query, self.store.docs.sections()))
+            said = Filters(dates.since, dates.until, section_in(query, self._sections()))
             if said:
                 narrowed = run(said)
                 best = max((c.dense for c in candidates), default=0.0)
