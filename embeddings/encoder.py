@@ -66,15 +66,21 @@ class SentenceEncoder:
         precision: str = "auto",
         batch_size: int = 64,
         device: str = "cpu",
+        threads: int = 0,
     ) -> None:
         self.model_name = model or ""
         self.model_id = model or PACKAGED_MODEL_ID
         self.precision = precision
         self.batch_size = batch_size
         self.device = device
+        self.threads = threads
 
     @cached_property
     def model(self):  # -> SentenceTransformer
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)  # process-wide: torch has one intra-op pool
         return load_model(self.model_name or packaged_model_path(), self.device)
 
     @cached_property
@@ -107,18 +113,36 @@ class SentenceEncoder:
         return [len(ids) for ids in encoded]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        """Normalised float32 vectors, one row per text (batches sorted by length inside)."""
+        """Normalised float32 vectors, one row per text.
+
+        Batches are formed from texts of the same token length. sentence-transformers sorts
+        by characters, which in news prose leaves about 13% of each batch as padding (and
+        more of the attention work); sorting by tokens leaves almost none.
+        """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         import torch
 
-        model = self.model
+        texts = list(texts)
+        lengths = self.count_tokens(texts)
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
-            vectors = model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                show_progress_bar=progress,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+            for batch in _progress(batches, progress):
+                out[batch] = self.model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=len(batch),
+                    show_progress_bar=False,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                )
+        return out
+
+
+def _progress(batches: list, show: bool):
+    if not show:
+        return batches
+    from tqdm import tqdm
+
+    return tqdm(batches, desc="embedding", unit="batch")

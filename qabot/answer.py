@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from embeddings.keyword import terms
 from qabot.models import Citation, Hit
-from qabot.sentences import split_sentences
+from qabot.sentences import leans_on_previous, split_sentences
 
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
 _MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
@@ -18,7 +18,6 @@ _DATE = re.compile(
     re.I,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ž'’-]+(?:\s+[A-Z][a-zà-ž'’-]+)+")
-_PRONOUN_START = re.compile(r"^(?:He|She|It|They|This|That|These|Those|His|Her|Their|The company|The firm)\b")
 
 
 @dataclass(frozen=True)
@@ -128,9 +127,9 @@ class Extractor:
         best = ranked[0]
         chosen: list[Scored] = [best]
         by_place = {(s.hit_rank, s.position): s for s in scored}
-        # a sentence opening with a pronoun needs the one before it to make sense
+        # a sentence opening with "He", "But" or "The company" needs the one before it
         before = by_place.get((best.hit_rank, best.position - 1))
-        if before and _PRONOUN_START.match(best.text):
+        if before and leans_on_previous(best.text):
             chosen.append(before)
         length = sum(len(s.text) + 5 for s in chosen)
         for candidate in ranked[1:]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from qabot.models import Article, Chunk
-from qabot.sentences import split_sentences
+from qabot.sentences import leans_on_previous, split_sentences
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 
 def chunk_article(
-    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap: int = 1
+    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap: int | str = 1
 ) -> list[Chunk]:
     """Packs whole sentences into passages of at most ``max_tokens`` (headline included).
 
@@ -39,7 +39,7 @@ def chunk_article(
     for piece in pieces:
         if current and size + piece[1] > budget:
             groups.append(current)
-            current = current[-overlap:] if overlap else []
+            current = _carried(current, piece[0], overlap)
             size = sum(t for _, t in current)
             # the overlap itself must leave room for new text
             while current and size + piece[1] > budget:
@@ -55,6 +55,13 @@ def chunk_article(
         text = f"{title}\n{body}" if title else body
         chunks.append(Chunk(article.article_id, ord_, text, body))
     return chunks
+
+
+def _carried(group: list[tuple[str, int]], next_sentence: str, overlap: int | str) -> list[tuple[str, int]]:
+    """The sentences repeated at the start of the next passage."""
+    if overlap == "auto":
+        return group[-1:] if leans_on_previous(next_sentence) else []
+    return group[-int(overlap):] if overlap else []
 
 
 def _cut_long(sentence: str, tokens: int, budget: int) -> list[tuple[str, int]]:

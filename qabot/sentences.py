@@ -14,6 +14,20 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"([.!?…]+[\"'”’»)\]]*)\s+(?=[\"'“‘„«(\[]?[A-Z0-9ĂÂÎȘȚŞŢ])")
 
 
+# Sentences that lean on the one before: a pronoun or a connective in front, or "the firm"-style
+# references back to a subject named earlier.
+_LEANS_ON_PREVIOUS = re.compile(
+    r"^[\"'“‘]?(?:He|She|It|They|This|That|These|Those|His|Her|Its|Their|Them|Him|But|And|However|"
+    r"Also|So|Yet|Still|Instead|Meanwhile|The (?:company|firm|group|move|deal|report|plan|bank|"
+    r"government|minister|club|film|band|star|player|singer|actor|show))\b"
+)
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """True when a sentence makes full sense only after the one before it."""
+    return bool(_LEANS_ON_PREVIOUS.match(sentence))
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of one paragraph or more; paragraphs (blank lines) always end a sentence."""
     sentences: list[str] = []

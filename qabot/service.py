@@ -36,7 +36,12 @@ def rebuild_hint(settings: Settings) -> str:
 
 
 def make_encoder(settings: Settings) -> SentenceEncoder:
-    return SentenceEncoder(settings.model, precision=settings.precision, batch_size=settings.batch_size)
+    return SentenceEncoder(
+        settings.model,
+        precision=settings.precision,
+        batch_size=settings.batch_size,
+        threads=settings.torch_threads,
+    )
 
 
 class _LockedEncoder:

@@ -39,10 +39,20 @@ class Settings(BaseSettings):
         "auto", description="Encoder precision on CPU: bf16 autocast where the CPU supports it (auto), or fp32."
     )
     batch_size: int = Field(64, ge=1, description="Passages per encoder batch.")
+    torch_threads: int = Field(
+        0,
+        ge=0,
+        description="CPU threads for the encoder; 0 uses every core (fastest on a quiet host), "
+        "1 suits a bot sharing its host with other CPU-heavy work.",
+    )
     chunk_tokens: int = Field(
         128, ge=16, description="Target passage size in model tokens (capped by the model's max length)."
     )
-    chunk_overlap: int = Field(1, ge=0, description="Sentences repeated between neighbouring passages.")
+    chunk_overlap: Annotated[int, Field(ge=0)] | Literal["auto"] = Field(
+        "auto",
+        description="Sentences repeated between neighbouring passages; 'auto' repeats one only "
+        "when the next passage opens with a sentence that leans on it (He, But, The company...).",
+    )
     index_type: Literal["auto", "flat", "hnsw", "ivf_sq8"] = Field(
         "auto", description="FAISS index type; auto picks flat when small, HNSW/IVF-SQ8 when large."
     )

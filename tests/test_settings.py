@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from qabot.settings import Settings
 
@@ -31,3 +36,24 @@ def test_qabot_token_wins_over_the_generic_name(monkeypatch):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:generic")
     monkeypatch.setenv("QABOT_TELEGRAM_TOKEN", "2:specific")
     assert Settings().telegram_token.get_secret_value() == "2:specific"
+
+
+def test_torch_threads_setting_limits_the_encoder(tmp_path):
+    """Threads are process-wide in torch, so this runs in a process of its own."""
+
+    code = (
+        "import torch\n"
+        "print(torch.get_num_threads())\n"
+        "from qabot.service import make_encoder\n"
+        "from qabot.settings import Settings\n"
+        "encoder = make_encoder(Settings())\n"
+        "encoder.embed(['a harbour opens'])\n"
+        "print(torch.get_num_threads())\n"
+    )
+    env = {**os.environ, "QABOT_TORCH_THREADS": "1", "QABOT_DATA_DIR": str(tmp_path)}
+    env.pop("OMP_NUM_THREADS", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    before, after = out.stdout.split()[-2:]
+    if before == "1":
+        pytest.skip("torch uses one thread here anyway")
+    assert after == "1"

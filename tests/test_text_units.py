@@ -44,6 +44,23 @@ def test_passages_hold_whole_sentences_under_the_budget_with_the_headline():
     assert "Sentence number 39" in chunks[-1].body
 
 
+def test_auto_overlap_repeats_a_sentence_only_where_the_next_one_leans_on_it():
+    # ten words a sentence, a budget of three sentences a passage
+    sentences = [f"The port of Constanta handled cargo batch {i} without delay." for i in range(30)]
+    sentences[9] = "He said the new cranes would double the pace soon."
+    sentences[23] = "But the union warned the night shifts were too long."
+    article = Article("a", "Port cargo", " ".join(sentences))
+
+    chunks = chunk_article(article, words, max_tokens=40, overlap="auto")
+    stored = [sentence for c in chunks for sentence in split_sentences(c.body)]
+    # the two leaning sentences open a passage, so each carries the sentence before it...
+    for i in (9, 23):
+        assert any(split_sentences(c.body)[:2] == sentences[i - 1 : i + 1] for c in chunks)
+    # ...and nothing else is repeated
+    assert len(stored) == 32 and set(stored) == set(sentences)
+    assert len(chunk_article(article, words, max_tokens=40, overlap=1)) > len(chunks)
+
+
 def test_a_sentence_longer_than_the_budget_is_cut_at_words():
     article = Article("a", "", " ".join(["word"] * 300) + ".")
     chunks = chunk_article(article, words, max_tokens=50, overlap=0)
