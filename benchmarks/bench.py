@@ -392,7 +392,8 @@ def candidates(articles: list, records: list[dict], rounds: int, work: Path, onn
 
     from embeddings.encoder import SentenceEncoder, load_model, packaged_model_path
 
-    encoder = SentenceEncoder()  # what qabot ingest uses: bf16 where the CPU has it, token-sorted batches
+    encoder = SentenceEncoder(backend="torch", batch_size=64)  # torch, batches sorted by tokens
+    openvino = SentenceEncoder(backend="openvino")  # what `qabot ingest` uses for large batches
     model = load_model(packaged_model_path(), "cpu")
     count, max_len = encoder.count_tokens, int(model.max_seq_length)
     base_texts = [c for r in records for c in char_split(baseline_text(r))]
@@ -408,8 +409,9 @@ def candidates(articles: list, records: list[dict], rounds: int, work: Path, onn
     cands.append(Candidate("bf16 weights b64 t2", st_embed(bf16_model(model), 64, False), t128, 2, "fp32 b32 t2"))
     # the rows above sort batches by characters (sentence-transformers); qabot's encoder by tokens
     cands.append(Candidate("bf16 token-sorted b64 t2", encoder.embed, t128, 2, "fp32 b32 t2"))
+    cands.append(Candidate("openvino bf16 token-sorted b32 t2", openvino.embed, t128, 2, "fp32 b32 t2"))
     for ct, ov in ((128, "auto"), (128, 0), (256, 1)):
-        cands.append(Candidate(f"bf16 token-sorted b64 t2 chunks {ct}/{ov}", encoder.embed, texts[(ct, ov)], 2))
+        cands.append(Candidate(f"openvino bf16 b32 t2 chunks {ct}/{ov}", openvino.embed, texts[(ct, ov)], 2))
     notes = []
     try:
         q8 = int8_model(model)

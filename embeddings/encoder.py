@@ -1,4 +1,4 @@
-"""sentence-transformers encoder: offline packaged default, bf16 autocast on capable CPUs."""
+"""sentence-transformers encoder: offline packaged default, bf16 on capable CPUs, OpenVINO for bulk."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+
+from embeddings.batching import length_batches, with_progress
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ def cpu_has_bf16() -> bool:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
+
+# Below this many texts, converting the model for OpenVINO (a few seconds) costs more than it saves.
+BULK_TEXTS = 512
 
 _LOADED: dict[tuple[str, str], object] = {}
 _LOAD_LOCK = threading.Lock()
@@ -64,9 +69,10 @@ class SentenceEncoder:
         model: str = "",
         *,
         precision: str = "auto",
-        batch_size: int = 64,
+        batch_size: int = 32,
         device: str = "cpu",
         threads: int = 0,
+        backend: str = "auto",
     ) -> None:
         self.model_name = model or ""
         self.model_id = model or PACKAGED_MODEL_ID
@@ -74,6 +80,7 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.device = device
         self.threads = threads
+        self.backend = backend
 
     @cached_property
     def model(self):  # -> SentenceTransformer
@@ -82,6 +89,29 @@ class SentenceEncoder:
 
             torch.set_num_threads(self.threads)  # process-wide: torch has one intra-op pool
         return load_model(self.model_name or packaged_model_path(), self.device)
+
+    @cached_property
+    def openvino(self):  # -> OpenVinoRunner | None
+        """The OpenVINO runner, or None where it cannot be built (``auto`` then stays on torch)."""
+        if self.backend == "torch" or self.device != "cpu":
+            return None
+        try:
+            from embeddings.openvino_backend import OpenVinoRunner
+
+            return OpenVinoRunner(self.model, bf16=self.use_bf16, threads=self.threads)
+        except Exception as e:
+            if self.backend == "openvino":
+                raise
+            log.warning("OpenVINO unavailable, embedding with torch: %s: %s", type(e).__name__, e)
+            return None
+
+    def _runner_for(self, count: int):
+        """OpenVINO for large calls, and for every call once it is built (an ingest's last batch)."""
+        if self.backend == "openvino" or "openvino" in vars(self):
+            return self.openvino
+        if self.backend == "auto" and count >= BULK_TEXTS:
+            return self.openvino
+        return None
 
     @cached_property
     def use_bf16(self) -> bool:
@@ -113,23 +143,23 @@ class SentenceEncoder:
         return [len(ids) for ids in encoded]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        """Normalised float32 vectors, one row per text.
+        """Normalised float32 vectors, one row per text, in batches of similar token length.
 
-        Batches are formed from texts of the same token length. sentence-transformers sorts
-        by characters, which in news prose leaves about 13% of each batch as padding (and
-        more of the attention work); sorting by tokens leaves almost none.
+        Large calls (an ingest) run on OpenVINO where it is available, small ones (a question)
+        on torch.
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        texts = list(texts)
+        runner = self._runner_for(len(texts))
+        if runner is not None:
+            return runner.embed(texts, self.batch_size, progress=progress)
         import torch
 
-        texts = list(texts)
-        lengths = self.count_tokens(texts)
-        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
-        batches = [order[s : s + self.batch_size] for s in range(0, len(order), self.batch_size)]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
+        batches = length_batches(self.count_tokens(texts), self.batch_size)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
-            for batch in _progress(batches, progress):
+            for batch in with_progress(batches, progress):
                 out[batch] = self.model.encode(
                     [texts[i] for i in batch],
                     batch_size=len(batch),
@@ -138,11 +168,3 @@ class SentenceEncoder:
                     normalize_embeddings=True,
                 )
         return out
-
-
-def _progress(batches: list, show: bool):
-    if not show:
-        return batches
-    from tqdm import tqdm
-
-    return tqdm(batches, desc="embedding", unit="batch")

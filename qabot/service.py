@@ -41,6 +41,7 @@ def make_encoder(settings: Settings) -> SentenceEncoder:
         precision=settings.precision,
         batch_size=settings.batch_size,
         threads=settings.torch_threads,
+        backend=settings.backend,
     )
 
 

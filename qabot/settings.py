@@ -38,7 +38,12 @@ class Settings(BaseSettings):
     precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="Encoder precision on CPU: bf16 autocast where the CPU supports it (auto), or fp32."
     )
-    batch_size: int = Field(64, ge=1, description="Passages per encoder batch.")
+    batch_size: int = Field(32, ge=1, description="Passages per encoder batch.")
+    backend: Literal["auto", "torch", "openvino"] = Field(
+        "auto",
+        description="Encoder runtime: auto embeds large batches (ingest) with OpenVINO when it "
+        "is installed and questions with torch; torch or openvino forces one for everything.",
+    )
     torch_threads: int = Field(
         0,
         ge=0,
