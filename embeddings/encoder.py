@@ -105,6 +105,11 @@ class SentenceEncoder:
             log.warning("OpenVINO unavailable, embedding with torch: %s: %s", type(e).__name__, e)
             return None
 
+    def release_bulk_runtime(self) -> None:
+        """Drops the OpenVINO copy of the model (about 300 MB) once an ingest is done, so a
+        long-running process (the bot after /refresh) answers at torch's footprint."""
+        self.__dict__.pop("openvino", None)
+
     def _runner_for(self, count: int):
         """OpenVINO for large calls, and for every call once it is built (an ingest's last batch)."""
         if self.backend == "openvino" or "openvino" in vars(self):

@@ -127,7 +127,12 @@ class QAService:
         self, sources: list[str], *, prune: bool = False, rebuild: bool = False, progress: bool = False
     ) -> IngestReport:
         with self._refresh_lock:
-            report = ingest(sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress)
+            try:
+                report = ingest(
+                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
+                )
+            finally:
+                self.encoder.release_bulk_runtime()
         self.reload_if_changed()
         return report
 

@@ -49,6 +49,11 @@ def test_auto_keeps_questions_on_torch_and_sends_bulk_to_openvino(encoder, passa
     assert vars(auto)["openvino"] is not None
     assert np.sum(vectors * SentenceEncoder(backend="torch").embed(passages), axis=1).min() >= 0.999
 
+    # once the ingest is over, the OpenVINO copy is dropped and questions are back on torch
+    auto.release_bulk_runtime()
+    auto.embed(["and the second tram line?"])
+    assert "openvino" not in vars(auto)
+
 
 def test_auto_falls_back_to_torch_when_openvino_is_missing(encoder, passages, monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "openvino", None)  # as if the package were not installed
