@@ -162,7 +162,11 @@ class SentenceEncoder:
         import torch
 
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        batches = length_batches(self.count_tokens(texts), self.batch_size)
+        # a question is one batch already: only several batches are worth a tokenizer pass to sort
+        if len(texts) <= self.batch_size:
+            batches = [list(range(len(texts)))]
+        else:
+            batches = length_batches(self.count_tokens(texts), self.batch_size)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16):
             for batch in with_progress(batches, progress):
                 out[batch] = self.model.encode(
