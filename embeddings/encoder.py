@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
 from collections.abc import Sequence
 from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,7 @@ class SentenceEncoder:
         device: str = "cpu",
         threads: int = 0,
         backend: str = "auto",
+        cache_dir: str | Path | None = None,
     ) -> None:
         self.model_name = model or ""
         self.model_id = model or PACKAGED_MODEL_ID
@@ -81,6 +84,8 @@ class SentenceEncoder:
         self.device = device
         self.threads = threads
         self.backend = backend
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._export_meta: dict | None = None
 
     @cached_property
     def model(self):  # -> SentenceTransformer
@@ -91,14 +96,49 @@ class SentenceEncoder:
         return load_model(self.model_name or packaged_model_path(), self.device)
 
     @cached_property
+    def export_dir(self) -> Path | None:
+        """Where the OpenVINO export of this model is kept, or None: only models in a local
+        folder are exported, since a hub name can point at new weights tomorrow."""
+        if self.cache_dir is None or self.backend == "torch" or self.device != "cpu":
+            return None
+        source = Path(self.model_name) if self.model_name else Path(packaged_model_path())
+        if not source.is_dir():
+            return None
+        return self.cache_dir / "openvino" / export_key(source)
+
+    def _stored_export(self) -> dict | None:
+        """The stored export's description, if a usable one is on disk (checked until found)."""
+        if self._export_meta is not None:
+            return self._export_meta
+        if self.export_dir is None or not self.export_dir.is_dir():
+            return None
+        from embeddings.openvino_backend import read_export_meta
+
+        try:
+            self._export_meta = read_export_meta(self.export_dir)
+        except ValueError as e:
+            log.warning("ignoring the stored OpenVINO model: %s", e)
+            return None
+        return self._export_meta
+
+    @cached_property
     def openvino(self):  # -> OpenVinoRunner | None
-        """The OpenVINO runner, or None where it cannot be built (``auto`` then stays on torch)."""
+        """The OpenVINO runner, or None where it cannot be built (``auto`` then stays on torch).
+        A stored export opens without loading torch; otherwise the model is converted and stored."""
         if self.backend == "torch" or self.device != "cpu":
             return None
         try:
             from embeddings.openvino_backend import OpenVinoRunner
 
-            return OpenVinoRunner(self.model, bf16=self.use_bf16, threads=self.threads)
+            if self._stored_export() is not None:
+                try:
+                    return OpenVinoRunner.load(self.export_dir, bf16=self.use_bf16, threads=self.threads)
+                except Exception as e:  # a damaged export is rebuilt, not fatal
+                    log.warning("stored OpenVINO model unusable, converting again: %s: %s", type(e).__name__, e)
+                    self._export_meta = None
+            return OpenVinoRunner.convert(
+                self.model, bf16=self.use_bf16, threads=self.threads, save_to=self.export_dir
+            )
         except Exception as e:
             if self.backend == "openvino":
                 raise
@@ -111,10 +151,13 @@ class SentenceEncoder:
         self.__dict__.pop("openvino", None)
 
     def _runner_for(self, count: int):
-        """OpenVINO for large calls, and for every call once it is built (an ingest's last batch)."""
+        """OpenVINO for large calls, for every call once it is built (an ingest's last batch), and
+        for anything over one batch when a stored export makes it cheap to open."""
         if self.backend == "openvino" or "openvino" in vars(self):
             return self.openvino
-        if self.backend == "auto" and count >= BULK_TEXTS:
+        if self.backend != "auto":
+            return None
+        if count >= BULK_TEXTS or (count > self.batch_size and self._stored_export() is not None):
             return self.openvino
         return None
 
@@ -126,25 +169,43 @@ class SentenceEncoder:
             return False
         return self.device == "cpu" and cpu_has_bf16()
 
+    def _loaded_or_stored(self, field: str):
+        """A property of the model, read from the stored export while the model is not loaded,
+        so an ingest with a stored export never loads torch."""
+        if "model" not in vars(self) and (meta := self._stored_export()) is not None:
+            return meta[field]
+        return None
+
     @property
     def dim(self) -> int:
-        return int(self.model.get_embedding_dimension())
+        stored = self._loaded_or_stored("dim")
+        return int(stored if stored is not None else self.model.get_embedding_dimension())
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
+        stored = self._loaded_or_stored("max_tokens")
+        return int(stored if stored is not None else self.model.max_seq_length)
 
     @cached_property
-    def tokenizer(self):
-        return self.model.tokenizer
+    def _tokenizer(self):  # -> ModelTokenizer | transformers tokenizer
+        from embeddings.tokens import ModelTokenizer
+
+        meta = self._stored_export() if "model" not in vars(self) else None
+        if meta is not None:
+            try:
+                return ModelTokenizer.from_file(self.export_dir / "tokenizer.json", meta["max_tokens"], meta["pad_id"])
+            except (OSError, ValueError) as e:
+                log.warning("stored tokenizer unusable, loading the model's: %s", e)
+        return ModelTokenizer.from_sentence_transformer(self.model) or self.model.tokenizer
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece counts without special tokens, for sizing passages."""
         if not texts:
             return []
-        encoded = self.tokenizer(
-            list(texts), add_special_tokens=False, truncation=False, verbose=False
-        )["input_ids"]
+        tokenizer = self._tokenizer
+        if hasattr(tokenizer, "count"):
+            return tokenizer.count(texts)
+        encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
@@ -177,3 +238,18 @@ class SentenceEncoder:
                     normalize_embeddings=True,
                 )
         return out
+
+
+def export_key(model_dir: Path) -> str:
+    """Names a stored export after everything that shapes it: the model's files (paths, sizes,
+    modification times) and the versions of the libraries that convert and trace it."""
+    digest = hashlib.sha256(str(model_dir.resolve()).encode())
+    for package in ("openvino", "sentence-transformers", "transformers", "torch", "tokenizers"):
+        try:
+            digest.update(f"|{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"|{package}=none".encode())
+    for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"|{path.relative_to(model_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]

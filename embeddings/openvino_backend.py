@@ -1,20 +1,34 @@
-"""OpenVINO runtime for bulk embedding: the sentence-transformers model converted in memory.
+"""OpenVINO runtime for bulk embedding: the sentence-transformers model converted once, then
+kept on disk so later ingests start without torch.
 
 On CPUs with AVX-512 BF16, OpenVINO's fused BERT kernels in bf16 run the same model about 1.3
 times as fast as PyTorch's bf16 autocast, with vectors at a cosine of 0.99999 to fp32 (measured
-in benchmarks/bench.py). Converting takes about 2 s, so the encoder uses this only for large
-calls.
+in benchmarks/bench.py). Converting needs sentence-transformers and torch loaded (about 6 s
+together); a stored export opens in about 0.3 s with neither.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import shutil
 import threading
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from embeddings.batching import length_batches, with_progress
+from embeddings.tokens import ModelTokenizer
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMAT = 1
+_MODEL_XML = "model.xml"
+_META = "meta.json"
+_TOKENIZER = "tokenizer.json"
 
 
 def _traceable(model, names: list[str], extra: dict):
@@ -34,49 +48,139 @@ def _traceable(model, names: list[str], extra: dict):
     return SentenceForward()
 
 
+def _convert(model):
+    """(OpenVINO model, input names): the traced sentence-transformers pipeline."""
+    import openvino as ov
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    example = model.preprocess(["a short example text", "and a slightly longer example text here"])
+    names = [k for k, v in example.items() if isinstance(v, torch.Tensor)]
+    extra = {k: v for k, v in example.items() if not isinstance(v, torch.Tensor)}
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # tracing reads config fields that transformers warns about
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about shape-dependent Python branches
+            graph = ov.convert_model(
+                _traceable(model, names, extra),
+                example_input=tuple(example[n] for n in names),
+            )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return graph, names
+
+
+def _compile(graph, *, bf16: bool, threads: int):
+    import openvino as ov
+
+    config = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
+    if threads:
+        config["INFERENCE_NUM_THREADS"] = threads
+    if isinstance(graph, Path):
+        core = ov.Core()
+        graph = core.read_model(str(graph))
+        return core.compile_model(graph, "CPU", config)
+    return ov.Core().compile_model(graph, "CPU", config)
+
+
 class OpenVinoRunner:
-    """Embeds batches of texts with an OpenVINO-compiled copy of a SentenceTransformer."""
+    """Embeds batches of texts with an OpenVINO-compiled copy of a SentenceTransformer.
 
-    def __init__(self, model, *, bf16: bool, threads: int = 0) -> None:
-        import openvino as ov
-        import torch
-        from transformers.utils import logging as hf_logging
+    Texts are tokenized by ``tokenizer`` (the model's own tokenizer outside transformers, checked
+    against sentence-transformers when the model was converted) or, when that check failed, by
+    the sentence-transformers ``model`` itself.
+    """
 
-        example = model.preprocess(["a short example text", "and a slightly longer example text here"])
-        self._names = [k for k, v in example.items() if isinstance(v, torch.Tensor)]
-        extra = {k: v for k, v in example.items() if not isinstance(v, torch.Tensor)}
+    def __init__(self, compiled, names: list[str], dim: int, *, tokenizer: ModelTokenizer | None, model=None) -> None:
+        if tokenizer is None and model is None:
+            raise ValueError("OpenVinoRunner needs a tokenizer or the sentence-transformers model")
+        self._request = compiled.create_infer_request()
+        self._names = names
+        self._dim = dim
+        self._tokenizer = tokenizer
         self._model = model
-        self._dim = int(model.get_embedding_dimension())
-        self._pads_right = getattr(model.tokenizer, "padding_side", "right") == "right"
-        verbosity = hf_logging.get_verbosity()
-        hf_logging.set_verbosity_error()  # tracing reads config fields that transformers warns about
-        try:
-            with torch.no_grad(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # tracer notes about shape-dependent Python branches
-                graph = ov.convert_model(
-                    _traceable(model, self._names, extra),
-                    example_input=tuple(example[n] for n in self._names),
-                )
-        finally:
-            hf_logging.set_verbosity(verbosity)
-        config = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
-        if threads:
-            config["INFERENCE_NUM_THREADS"] = threads
-        self._request = ov.Core().compile_model(graph, "CPU", config).create_infer_request()
         self._lock = threading.Lock()  # an infer request serves one call at a time
 
+    @classmethod
+    def convert(cls, model, *, bf16: bool, threads: int = 0, save_to: Path | None = None) -> OpenVinoRunner:
+        """Converts a loaded SentenceTransformer in memory; with ``save_to``, also stores it there
+        for :meth:`load`, if its tokenizer can run without sentence-transformers."""
+        graph, names = _convert(model)
+        tokenizer = ModelTokenizer.from_sentence_transformer(model)
+        if tokenizer is not None and not tokenizer.matches(model, names):
+            log.info("the model's tokenizer needs sentence-transformers; OpenVINO will use it")
+            tokenizer = None
+        dim = int(model.get_embedding_dimension())
+        if save_to is not None and tokenizer is not None:
+            _save(save_to, graph, tokenizer, names, dim)
+        compiled = _compile(graph, bf16=bf16, threads=threads)
+        return cls(compiled, names, dim, tokenizer=tokenizer, model=model)
+
+    @classmethod
+    def load(cls, folder: Path, *, bf16: bool, threads: int = 0) -> OpenVinoRunner:
+        """Opens an export written by :meth:`convert`: no torch, no sentence-transformers."""
+        meta = read_export_meta(folder)
+        tokenizer = ModelTokenizer.from_file(folder / _TOKENIZER, meta["max_tokens"], meta["pad_id"])
+        compiled = _compile(folder / _MODEL_XML, bf16=bf16, threads=threads)
+        return cls(compiled, meta["names"], meta["dim"], tokenizer=tokenizer)
+
     def embed(self, texts: Sequence[str], batch_size: int, *, progress: bool = False) -> np.ndarray:
-        """Normalised float32 vectors. The texts are tokenized once, exactly as
-        sentence-transformers does, then run in batches of similar length."""
-        features = self._model.preprocess(list(texts))
-        arrays = [features[n].numpy() for n in self._names]
-        mask = features.get("attention_mask")
-        lengths = mask.sum(dim=1).tolist() if mask is not None else [arrays[0].shape[1]] * len(texts)
+        """Normalised float32 vectors. The texts are tokenized once, then run in batches of
+        similar length, each only as wide as its longest text."""
+        if self._tokenizer is not None:
+            features = self._tokenizer.encode(texts)
+        else:
+            tensors = self._model.preprocess(list(texts))
+            features = {n: tensors[n].numpy() for n in self._names}
+            features["lengths"] = tensors["attention_mask"].sum(dim=1).numpy()
+        lengths = features["lengths"]
+        arrays = [features[n] for n in self._names]
         out = np.empty((len(texts), self._dim), dtype=np.float32)
-        for batch in with_progress(length_batches(lengths, batch_size), progress):
-            # drop the columns that are padding for every text of this batch
-            width = max(lengths[i] for i in batch) if self._pads_right else arrays[0].shape[1]
+        for batch in with_progress(length_batches(lengths.tolist(), batch_size), progress):
+            width = int(lengths[batch].max())  # drop columns that are padding for the whole batch
             inputs = [a[batch, :width] for a in arrays]
             with self._lock:
                 out[batch] = self._request.infer(inputs)[0]
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def read_export_meta(folder: Path) -> dict:
+    """The export's description; raises ValueError when it is missing, partial or from another format."""
+    try:
+        meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{folder / _META}: unreadable ({e})") from e
+    if meta.get("format") != EXPORT_FORMAT:
+        raise ValueError(f"{folder / _META}: format {meta.get('format')!r}, expected {EXPORT_FORMAT}")
+    for name in ("names", "dim", "max_tokens", "pad_id"):
+        if name not in meta:
+            raise ValueError(f"{folder / _META}: no field {name!r}")
+    return meta
+
+
+def _save(folder: Path, graph, tokenizer: ModelTokenizer, names: list[str], dim: int) -> None:
+    """Writes the export next to its final place, then renames it in: a reader sees all or nothing.
+    Older exports in the same cache folder (another model version) are removed."""
+    import openvino as ov
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = folder.parent / f".{folder.name}.{os.getpid()}.partial"
+    try:
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        ov.save_model(graph, str(partial / _MODEL_XML), compress_to_fp16=False)  # fp32: vectors stay exact
+        tokenizer.save(partial / _TOKENIZER)
+        meta = {"format": EXPORT_FORMAT, "names": names, "dim": dim,
+                "max_tokens": tokenizer.max_tokens, "pad_id": tokenizer.pad_id}
+        (partial / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)  # a damaged copy, or one another process just wrote
+        os.replace(partial, folder)
+    except OSError as e:
+        log.warning("could not store the OpenVINO model in %s: %s", folder.parent, e)
+        return
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    for old in folder.parent.iterdir():
+        if old != folder and old.is_dir() and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)

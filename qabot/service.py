@@ -42,6 +42,7 @@ def make_encoder(settings: Settings) -> SentenceEncoder:
         batch_size=settings.batch_size,
         threads=settings.torch_threads,
         backend=settings.backend,
+        cache_dir=settings.encoder_cache_dir,
     )
 
 

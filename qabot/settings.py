@@ -7,6 +7,7 @@ environment at import time. ``config/qabot.example.env`` documents every field.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -43,6 +44,11 @@ class Settings(BaseSettings):
         "auto",
         description="Encoder runtime: auto embeds large batches (ingest) with OpenVINO when it "
         "is installed and questions with torch; torch or openvino forces one for everything.",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Where the encoder keeps its converted OpenVINO model (~90 MB, rebuilt when "
+        "missing); empty = $XDG_CACHE_HOME/qabot or ~/.cache/qabot.",
     )
     torch_threads: int = Field(
         0,
@@ -111,6 +117,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def encoder_cache_dir(self) -> Path:
+        """A user-level cache by default: the converted model serves every data folder."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "qabot"
 
     @field_validator("clean_patterns", mode="before")
     @classmethod

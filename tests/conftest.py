@@ -24,6 +24,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("QABOT_") or name == "TELEGRAM_BOT_TOKEN":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # the converted model, per test
 
 
 @pytest.fixture(scope="session")

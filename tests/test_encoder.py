@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,12 +14,14 @@ import pytest
 
 from embeddings import encoder as encoder_module
 from embeddings.encoder import SentenceEncoder
+from embeddings.tokens import ModelTokenizer
 from qabot.archive import load_sources
 from qabot.chunk import chunk_article
 from qabot.models import Article
 from qabot.settings import Settings
 
-SAMPLE_ARCHIVE = Path(__file__).resolve().parent.parent / "qabot" / "sample_archive"
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_ARCHIVE = REPO / "qabot" / "sample_archive"
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +70,68 @@ def test_auto_falls_back_to_torch_when_openvino_is_missing(encoder, passages, mo
 
     with pytest.raises(ImportError):
         SentenceEncoder(backend="openvino").embed(passages[:5])
+
+
+# Run in a fresh interpreter: reports which heavy modules a stored export needed.
+_WARM_INGEST = """
+import json, sys
+import numpy as np
+from embeddings.encoder import SentenceEncoder
+enc = SentenceEncoder(cache_dir=sys.argv[1], batch_size=8)
+passages = json.loads(open(sys.argv[2]).read())
+counts = enc.count_tokens(passages)
+np.save(sys.argv[3], enc.embed(passages))
+print(json.dumps({"counts": counts, "max_tokens": enc.max_tokens, "dim": enc.dim,
+                  "torch": "torch" in sys.modules, "st": "sentence_transformers" in sys.modules}))
+"""
+
+
+def test_stored_openvino_model_serves_the_next_ingest_without_torch(encoder, passages, tmp_path):
+    cache = tmp_path / "cache"
+    first = SentenceEncoder(backend="openvino", cache_dir=cache, batch_size=8)
+    converted = first.embed(passages)
+    stored = list((cache / "openvino").iterdir())
+    assert [p.name for p in stored] == [first.export_dir.name]
+    assert (first.export_dir / "model.xml").is_file() and (first.export_dir / "tokenizer.json").is_file()
+
+    (tmp_path / "passages.json").write_text(json.dumps(passages))
+    run = subprocess.run(
+        [sys.executable, "-c", _WARM_INGEST, str(cache), str(tmp_path / "passages.json"), str(tmp_path / "v.npy")],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert not report["torch"] and not report["st"]  # the ~6 s model load is skipped
+    assert report["counts"] == encoder.count_tokens(passages)
+    assert (report["max_tokens"], report["dim"]) == (encoder.max_tokens, encoder.dim)
+    assert np.allclose(np.load(tmp_path / "v.npy"), converted, atol=1e-5)
+
+
+def test_damaged_stored_model_is_converted_again(encoder, passages, tmp_path, caplog):
+    cache = tmp_path / "cache"
+    SentenceEncoder(backend="openvino", cache_dir=cache).embed(passages[:3])
+    export = next((cache / "openvino").iterdir())
+    (export / "model.xml").write_text("<not a model")  # a disk error, an interrupted copy
+
+    with caplog.at_level(logging.WARNING, logger="embeddings.encoder"):
+        vectors = SentenceEncoder(backend="openvino", cache_dir=cache).embed(passages)
+    assert "stored OpenVINO model unusable, converting again" in caplog.text
+    assert np.sum(vectors * encoder.embed(passages), axis=1).min() >= 0.999
+    assert (export / "model.xml").read_text().startswith("<?xml")  # and stored again, whole
+
+
+def test_stored_model_is_keyed_to_the_model_files(tmp_path):
+    model_dir = tmp_path / "model"
+    shutil.copytree(encoder_module.packaged_model_path(), model_dir)
+    before = encoder_module.export_key(model_dir)
+    assert encoder_module.export_key(model_dir) == before
+    config = model_dir / "config.json"
+    config.write_text(config.read_text() + "\n")  # new weights or settings under the same name
+    assert encoder_module.export_key(model_dir) != before
+
+
+def test_tokenizer_copy_that_differs_from_the_model_is_refused(encoder):
+    copy = ModelTokenizer.from_sentence_transformer(encoder.model)
+    assert copy.matches(encoder.model, ["input_ids", "attention_mask", "token_type_ids"])
+    short = ModelTokenizer(copy._serialized, max_tokens=64, pad_id=copy.pad_id)  # truncates differently
+    assert not short.matches(encoder.model, ["input_ids", "attention_mask", "token_type_ids"])
