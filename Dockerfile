@@ -22,9 +22,9 @@ COPY qabot ./qabot
 # The second line converts it for OpenVINO once, so no ingest in a container pays for that.
 RUN pip install . \
  && python -c "from embeddings.encoder import SentenceEncoder; SentenceEncoder().embed(['ready'])" \
- && python -c "from embeddings.encoder import SentenceEncoder as E; E(backend='openvino', cache_dir='$QABOT_CACHE_DIR').embed(['ready'])"
+ && qabot prepare
 
-RUN useradd --create-home qabot && mkdir -p /data && chown qabot /data "$QABOT_CACHE_DIR"
+RUN useradd --create-home qabot && mkdir -p /data "$QABOT_CACHE_DIR" && chown -R qabot /data "$QABOT_CACHE_DIR"
 USER qabot
 VOLUME ["/data"]
 # Webhook mode listens here when QABOT_TELEGRAM_WEBHOOK_URL is set.

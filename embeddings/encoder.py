@@ -145,6 +145,15 @@ class SentenceEncoder:
             log.warning("OpenVINO unavailable, embedding with torch: %s: %s", type(e).__name__, e)
             return None
 
+    def prepare_bulk_runtime(self) -> Path | None:
+        """Converts and stores the OpenVINO model now, so no ingest pays for it later. Returns
+        where it is stored, or None when nothing can be stored (torch backend, a hub model)."""
+        runner = self.openvino
+        self.release_bulk_runtime()
+        if runner is None or self._stored_export() is None:
+            return None
+        return self.export_dir
+
     def release_bulk_runtime(self) -> None:
         """Drops the OpenVINO copy of the model (about 300 MB) once an ingest is done, so a
         long-running process (the bot after /refresh) answers at torch's footprint."""

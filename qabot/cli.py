@@ -1,4 +1,4 @@
-"""Command line: ingest, refresh, stats, show, search, ask, chat, eval, telegram.
+"""Command line: ingest, refresh, stats, show, search, ask, chat, eval, prepare, telegram.
 
 Exit status: 0 success; 1 an error stopped the command (nothing was changed);
 2 bad command-line usage; 3 the command finished but some sources failed
@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="questions (TSV or JSONL) or, with --known-item, a JSONL corpus")
     s.add_argument("--known-item", action="store_true", help="index the corpus without headlines, query each headline")
     s.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("prepare", help="convert the embedding model for fast ingest now (ingest does it once if needed)")
     s.add_argument("--json", action="store_true")
 
     sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
@@ -203,8 +206,25 @@ def cmd_telegram(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_prepare(args, settings) -> int:
+    from qabot.service import make_encoder
+
+    encoder = make_encoder(settings)
+    stored = encoder.prepare_bulk_runtime()
+    if stored is not None:
+        text = f"OpenVINO model stored in {stored}; ingests open it without loading torch"
+    elif settings.backend == "torch":
+        text = "nothing to prepare: QABOT_BACKEND=torch embeds everything with torch"
+    elif encoder.export_dir is None:
+        text = f"model {encoder.model_id} is not a local folder: each large ingest converts it in memory"
+    else:
+        text = "OpenVINO is unavailable here (see the warning above): ingests use torch"
+    _emit(args, {"stored": str(stored) if stored else None, "model": encoder.model_id}, text)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "ingest": cmd_ingest, "refresh": cmd_refresh, "stats": cmd_stats, "show": cmd_show,
     "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
-    "telegram": cmd_telegram,
+    "prepare": cmd_prepare, "telegram": cmd_telegram,
 }

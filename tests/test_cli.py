@@ -104,6 +104,22 @@ def test_chat_builds_the_sample_archive_when_there_is_no_index(tmp_path):
     assert "6.8 km" in result.stdout
 
 
+def test_prepare_stores_the_converted_model_once(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("QABOT_CACHE_DIR", str(tmp_path / "cache"))
+    code, out, _ = run(capsys, "prepare", "--json")
+    stored = Path(json.loads(out)["stored"])
+    assert code == EXIT_OK and stored.parent.parent == tmp_path / "cache"
+    converted_at = (stored / "model.xml").stat().st_mtime_ns
+
+    code, out, _ = run(capsys, "prepare")
+    assert code == EXIT_OK and f"stored in {stored}" in out
+    assert (stored / "model.xml").stat().st_mtime_ns == converted_at  # reused, not converted again
+
+    monkeypatch.setenv("QABOT_BACKEND", "torch")
+    code, out, _ = run(capsys, "prepare", "--json")
+    assert code == EXIT_OK and json.loads(out)["stored"] is None
+
+
 def test_help_does_not_import_torch():
     code = "import sys, qabot.cli\ntry:\n    qabot.cli.main(['--help'])\nexcept SystemExit:\n    pass\nprint('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
