@@ -72,16 +72,13 @@ def _convert(model):
 
 
 def _compile(graph, *, bf16: bool, threads: int):
+    """Compiles an OpenVINO model, or the model file at ``graph``, for the CPU."""
     import openvino as ov
 
     config = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
     if threads:
         config["INFERENCE_NUM_THREADS"] = threads
-    if isinstance(graph, Path):
-        core = ov.Core()
-        graph = core.read_model(str(graph))
-        return core.compile_model(graph, "CPU", config)
-    return ov.Core().compile_model(graph, "CPU", config)
+    return ov.Core().compile_model(str(graph) if isinstance(graph, Path) else graph, "CPU", config)
 
 
 class OpenVinoRunner:
