@@ -2,7 +2,7 @@
 
 Same word pieces as the transformers tokenizer it is copied from, without importing
 transformers or paying its per-call overhead: counting the BBC corpus' sentences takes 1.5 s
-here against 2.1 s, and tokenizing its passages for the model 1.6 s against 2.9 s.
+here against 2.1 s, and tokenizing its passages for the model 1.0 s (two threads) against 2.9 s.
 """
 
 from __future__ import annotations
