@@ -201,8 +201,10 @@ class SentenceEncoder:
 
         meta = self._stored_export() if "model" not in vars(self) else None
         if meta is not None:
+            from embeddings.openvino_backend import stored_tokenizer
+
             try:
-                return ModelTokenizer.from_file(self.export_dir / "tokenizer.json", meta["max_tokens"], meta["pad_id"])
+                return stored_tokenizer(self.export_dir, meta)
             except (OSError, ValueError) as e:
                 log.warning("stored tokenizer unusable, loading the model's: %s", e)
         return ModelTokenizer.from_sentence_transformer(self.model) or self.model.tokenizer

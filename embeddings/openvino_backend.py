@@ -89,7 +89,10 @@ class OpenVinoRunner:
     the sentence-transformers ``model`` itself.
     """
 
-    def __init__(self, compiled, names: list[str], dim: int, *, tokenizer: ModelTokenizer | None, model=None) -> None:
+    def __init__(
+        self, compiled, names: list[str], dim: int, *, tokenizer: ModelTokenizer | None, model=None,
+        right_padded: bool = True,
+    ) -> None:
         if tokenizer is None and model is None:
             raise ValueError("OpenVinoRunner needs a tokenizer or the sentence-transformers model")
         self._request = compiled.create_infer_request()
@@ -97,6 +100,7 @@ class OpenVinoRunner:
         self._dim = dim
         self._tokenizer = tokenizer
         self._model = model
+        self._trim = right_padded  # then a batch can drop its trailing padding columns
         self._lock = threading.Lock()  # an infer request serves one call at a time
 
     @classmethod
@@ -106,19 +110,20 @@ class OpenVinoRunner:
         graph, names = _convert(model)
         tokenizer = ModelTokenizer.from_sentence_transformer(model)
         if tokenizer is not None and not tokenizer.matches(model, names):
-            log.info("the model's tokenizer needs sentence-transformers; OpenVINO will use it")
+            log.warning("the model's tokenizer needs sentence-transformers: OpenVINO uses it, nothing is stored")
             tokenizer = None
         dim = int(model.get_embedding_dimension())
         if save_to is not None and tokenizer is not None:
             _save(save_to, graph, tokenizer, names, dim)
         compiled = _compile(graph, bf16=bf16, threads=threads)
-        return cls(compiled, names, dim, tokenizer=tokenizer, model=model)
+        right_padded = tokenizer is not None or getattr(model.tokenizer, "padding_side", "right") == "right"
+        return cls(compiled, names, dim, tokenizer=tokenizer, model=model, right_padded=right_padded)
 
     @classmethod
     def load(cls, folder: Path, *, bf16: bool, threads: int = 0) -> OpenVinoRunner:
         """Opens an export written by :meth:`convert`: no torch, no sentence-transformers."""
         meta = read_export_meta(folder)
-        tokenizer = ModelTokenizer.from_file(folder / _TOKENIZER, meta["max_tokens"], meta["pad_id"])
+        tokenizer = stored_tokenizer(folder, meta)
         compiled = _compile(folder / _MODEL_XML, bf16=bf16, threads=threads)
         return cls(compiled, meta["names"], meta["dim"], tokenizer=tokenizer)
 
@@ -135,11 +140,17 @@ class OpenVinoRunner:
         arrays = [features[n] for n in self._names]
         out = np.empty((len(texts), self._dim), dtype=np.float32)
         for batch in with_progress(length_batches(lengths.tolist(), batch_size), progress):
-            width = int(lengths[batch].max())  # drop columns that are padding for the whole batch
+            # drop the columns that are padding for every text of this batch
+            width = int(lengths[batch].max()) if self._trim else arrays[0].shape[1]
             inputs = [a[batch, :width] for a in arrays]
             with self._lock:
                 out[batch] = self._request.infer(inputs)[0]
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def stored_tokenizer(folder: Path, meta: dict) -> ModelTokenizer:
+    """The tokenizer stored with an export (``meta`` from :func:`read_export_meta`)."""
+    return ModelTokenizer.from_file(folder / _TOKENIZER, meta["max_tokens"], meta["pad_id"])
 
 
 def read_export_meta(folder: Path) -> dict:

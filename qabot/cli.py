@@ -218,7 +218,7 @@ def cmd_prepare(args, settings) -> int:
     elif encoder.export_dir is None:
         text = f"model {encoder.model_id} is not a local folder: each large ingest converts it in memory"
     else:
-        text = "OpenVINO is unavailable here (see the warning above): ingests use torch"
+        text = "nothing stored (see the warning above): large ingests convert the model in memory or use torch"
     _emit(args, {"stored": str(stored) if stored else None, "model": encoder.model_id}, text)
     return EXIT_OK
 
