@@ -1,0 +1,84 @@
+"""The state contract: every backend of qabot.persist passes these (run per backend)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+
+from qabot.persist.sqlite import SqliteState
+
+
+@pytest.fixture(params=["sqlite"])
+def state(request: pytest.FixtureRequest, tmp_path: Path):
+    store = SqliteState(tmp_path / "data")
+    yield store
+    store.close()
+
+
+def test_put_get_replace_delete(state) -> None:
+    assert state.get("sync", "feed") is None
+    state.put("sync", "feed", {"ok": True, "name": "Vlădescu"})
+    assert state.get("sync", "feed") == {"ok": True, "name": "Vlădescu"}
+    state.put("sync", "feed", {"ok": False})
+    assert state.get("sync", "feed") == {"ok": False}
+    assert state.get("other", "feed") is None
+    assert state.delete("sync", "feed") is True
+    assert state.delete("sync", "feed") is False
+    assert state.get("sync", "feed") is None
+
+
+def test_add_only_once(state) -> None:
+    assert state.add("sent", "42:a1", {"at": 1}) is True
+    assert state.add("sent", "42:a1", {"at": 2}) is False
+    assert state.get("sent", "42:a1") == {"at": 1}
+
+
+def test_add_once_across_threads(state) -> None:
+    wins: list[bool] = []
+
+    def race() -> None:
+        wins.append(state.add("sent", "race", {}))
+
+    threads = [threading.Thread(target=race) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False] * 7 + [True]
+
+
+def test_scan_by_prefix_in_key_order(state) -> None:
+    for key in ("7:b", "7:a", "70:c", "8:a"):
+        state.put("subs", key, {"k": key})
+    assert [k for k, _ in state.scan("subs", "7:")] == ["7:a", "7:b"]
+    assert [k for k, _ in state.scan("subs")] == ["7:a", "7:b", "70:c", "8:a"]
+    assert state.scan("nothing") == []
+
+
+def _hold(path: str, name: str, ready, release) -> None:
+    store = SqliteState(Path(path))
+    with store.exclusive(name) as got:
+        assert got
+        ready.set()
+        release.wait(10)
+
+
+def test_exclusive_is_held_across_processes(state, tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold, args=(str(tmp_path / "data"), "refresh", ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with state.exclusive("refresh") as got:
+            assert got is False
+        with state.exclusive("another") as got:
+            assert got is True
+    finally:
+        release.set()
+        holder.join(10)
+    with state.exclusive("refresh") as got:
+        assert got is True
