@@ -36,7 +36,8 @@ class StateStore(Protocol):
         ...
 
     def scan(self, ns: str, prefix: str = "") -> list[tuple[str, Value]]:
-        """Every ``(key, value)`` of a namespace whose key starts with ``prefix``, by key."""
+        """Every ``(key, value)`` of a namespace whose key starts with ``prefix``, in code-point
+        order of the key (PostgreSQL: ``COLLATE "C"``)."""
         ...
 
     def exclusive(self, name: str) -> AbstractContextManager[bool]:
