@@ -19,9 +19,10 @@ SAMPLE_ARCHIVE = Path(__file__).parent / "sample_archive"
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qabot.cli_args import add_common_options, date_arg, k_arg
+
     p = argparse.ArgumentParser(prog="qabot", description=__doc__.splitlines()[0])
-    p.add_argument("--data-dir", help="index folder (default: QABOT_DATA_DIR or ./data)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    add_common_options(p, top=True)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("ingest", help="index articles from files, folders, feeds or URLs")
@@ -46,9 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=help_)
         s.add_argument("query", metavar="QUERY", help="text, or - to read one per line from standard input")
         if name == "search":
-            s.add_argument("--k", type=int, default=10)
-        s.add_argument("--since", help="earliest date, YYYY[-MM[-DD]]")
-        s.add_argument("--until", help="latest date, YYYY[-MM[-DD]]")
+            s.add_argument("--k", type=k_arg, default=10, help="how many articles (1-1000)")
+        s.add_argument("--since", type=date_arg, help="earliest date: YYYY[-MM[-DD]], today, yesterday, 'N days ago'")
+        s.add_argument("--until", type=date_arg, help="latest date, the same forms")
         s.add_argument("--section")
         s.add_argument("--json", action="store_true")
 
@@ -65,11 +66,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
+    for command in sub.choices.values():
+        add_common_options(command, top=False)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from qabot.cli_args import check_query
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    check_query(parser, args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -91,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader closed the pipe (`qabot search ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
+        return EXIT_OK
 
 
 def _one_line(error: Exception) -> str:

@@ -15,3 +15,7 @@ class ConfigError(QabotError):
 
 class IndexMissing(QabotError):
     """No index has been built yet in the data folder."""
+
+
+class WriterBusy(QabotError):
+    """Another process (a refresh, an ingest, a reindex) is writing the index right now."""

@@ -99,7 +99,7 @@ def _plan(
     for item in items:
         if isinstance(item, LoadError):
             report.failed.append(item)
-            log.warning("%s", item)
+            log.info("failed: %s", item)  # the report carries it; the CLI and the bot show it once
             continue
         sources_read.add(item.source)
         doc = to_document(item)

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.encoder import SentenceEncoder
-from embeddings.errors import ModelMismatch, NoIndex
+from embeddings.errors import ModelMismatch, NoIndex, StoreLocked
 from embeddings.store import IndexFolder, Store
 from qabot.answer import Extractor, Source
-from qabot.errors import ConfigError, IndexMissing
+from qabot.errors import ConfigError, IndexMissing, WriterBusy
 from qabot.followup import History, Turn, resolve
 from qabot.models import Answer, Citation, Hit
 from qabot.pipeline import IngestReport, index_dir, ingest
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 ANSWER_ARTICLES = 3
 FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
 SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
+BUSY = "a refresh is already running (another process is writing the index); try again when it ends"
 
 
 def rebuild_hint(settings: Settings) -> str:
@@ -102,7 +103,7 @@ class QAService:
     def reload_if_changed(self) -> bool:
         """Picks up a version published by another process (a refresh); one small file read."""
         token = IndexFolder(index_dir(self.settings)).token()
-        if self._store is not None and token == self._store.version:
+        if not token or (self._store is not None and token == self._store.version):
             return False
         with self._reload_lock:
             if self._store is not None and token == self._store.version:
@@ -132,6 +133,10 @@ class QAService:
                 report = ingest(
                     sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
                 )
+            except StoreLocked as e:
+                raise WriterBusy(BUSY) from e
+            except ModelMismatch as e:
+                raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
             finally:
                 self.encoder.release_bulk_runtime()
         self.reload_if_changed()
