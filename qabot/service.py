@@ -245,7 +245,7 @@ class QAService:
         self, question: str, sources: list[Source], history: list[Turn]
     ) -> tuple[str, list[Citation]] | None:
         """The LLM's answer from each article's three closest passages, or None to fall back."""
-        from qabot.llm import LLMAnswerer, Passage
+        from qabot.llm import LLMAnswerer, Passage, cited_numbers
 
         hits = [s.hit for s in sources]
         passages = []
@@ -257,7 +257,7 @@ class QAService:
         text = LLMAnswerer(self.settings).answer(question, passages, past)
         if text is None:
             return None
-        used = sorted({int(n) for n in _markers(text)})
+        used = sorted(cited_numbers(text))  # the same reading as the check: [1-2], [1;3], [1–2]
         citations = [
             Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
                      hits[n - 1].published, passages[n - 1].text[:300])
@@ -311,12 +311,6 @@ def section_in(question: str, sections: list[str]) -> str | None:
                      question, re.I):
             return section
     return None
-
-
-def _markers(text: str) -> list[str]:
-    import re
-
-    return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]
 
 
 def _doc_hit(doc) -> Hit:
