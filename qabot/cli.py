@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="questions (TSV or JSONL) or, with --known-item, a JSONL corpus")
     s.add_argument("--known-item", action="store_true", help="index the corpus without headlines, query each headline")
     s.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions")
+    s.add_argument("--into", metavar="DIR", help="with --known-item: build (or reuse) the test index in DIR "
+                   "instead of a private temporary folder; never the configured index")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("prepare", help="convert the embedding model for fast ingest now (ingest does it once if needed)")
@@ -81,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # faiss tries its fastest build first and logs each miss ("Could not load library with
+    # AVX512 support"): normal on most CPUs, but it reads like an error at -v.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     from qabot.errors import QabotError
     from qabot.settings import Settings
 
