@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.docstore import SCHEMA_VERSION, DocStore
-from embeddings.errors import ModelMismatch, NoIndex, StoreLocked
+from embeddings.errors import ModelMismatch, NoIndex, StoreError, StoreLocked
 from embeddings.faiss_index import VectorIndex, rebuild, rebuild_target
 
 FORMAT_VERSION = 1
@@ -154,7 +154,7 @@ class Store:
             raise NoIndex(f"no index in {root}")
         manifest = read_manifest(path)
         check_model(manifest, model_id)
-        docs = DocStore(path / DOCS, readonly=True)
+        docs = _open_docs(path / DOCS)
         vectors = VectorIndex.load(path / VECTORS) if (path / VECTORS).exists() else None
         if vectors is None:
             vectors = VectorIndex.create(int(manifest["dim"]), "flat")
@@ -171,6 +171,17 @@ class Store:
 
     def close(self) -> None:
         self.docs.close()
+
+
+def _open_docs(file: Path) -> DocStore:
+    """Opens the SQLite file read-only and reads its counts, so a damaged or truncated file is
+    reported here, naming it, rather than as a traceback in the middle of a question."""
+    try:
+        docs = DocStore(file, readonly=True)
+        docs.counts()  # count(*) walks every page of the smallest index of each table
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{file}: not a readable SQLite database ({e})") from e
+    return docs
 
 
 def check_model(manifest: dict[str, Any], model_id: str | None) -> None:

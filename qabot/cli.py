@@ -1,4 +1,5 @@
-"""Command line: ingest, refresh, stats, show, search, ask, chat, eval, prepare, telegram.
+"""Command line: ingest, refresh, stats, show, search, ask, chat, eval, prepare, telegram,
+reindex, check, export.
 
 Exit status: 0 success; 1 an error stopped the command (nothing was changed);
 2 bad command-line usage; 3 the command finished but some sources failed
@@ -11,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -68,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
+
+    s = sub.add_parser("reindex", help="re-embed the stored articles (new model or chunking) without reading the sources")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("check", help="verify the live index version; says what is wrong and how to repair it")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("export", help="write every stored article (id and metadata) as JSON lines")
+    s.add_argument("--out", metavar="FILE.jsonl", help="where to write (default: standard output)")
     for command in sub.choices.values():
         add_common_options(command, top=False)
     return p
@@ -100,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         return _COMMANDS[args.command](args, settings)
     except QabotError as e:
         print(f"qabot: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except sqlite3.DatabaseError as e:  # damaged under a running command; Store.open checks first
+        print(f"qabot: the index's SQLite file is damaged ({_one_line(e)}); "
+              "see how to repair it with: qabot check", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -239,8 +252,44 @@ def cmd_prepare(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_reindex(args, settings) -> int:
+    from qabot.maintenance import reindex
+    from qabot.service import make_encoder
+
+    encoder = make_encoder(settings)
+    report = reindex(settings, encoder, progress=sys.stderr.isatty())
+    data = report.as_dict()
+    _emit(args, data, f"reindexed {data['articles']} articles ({data['chunks_embedded']} passages) with "
+          f"{data['model']} into {data['version']} in {data['seconds']:.1f}s")
+    return EXIT_OK
+
+
+def cmd_check(args, settings) -> int:
+    from qabot.maintenance import check, check_text
+
+    report = check(settings)
+    _emit(args, report.as_dict(), check_text(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_export(args, settings) -> int:
+    from qabot.maintenance import export, export_path
+
+    target = export_path(args.out)
+    if target is None:
+        count = export(settings, sys.stdout)
+    else:
+        partial = target.with_name(f".{target.name}.partial")
+        with open(partial, "w", encoding="utf-8") as out:
+            count = export(settings, out)
+        os.replace(partial, target)  # a failed export never leaves half a backup under the name
+    print(f"exported {count} articles" + (f" to {target}" if target else ""), file=sys.stderr)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "ingest": cmd_ingest, "refresh": cmd_refresh, "stats": cmd_stats, "show": cmd_show,
     "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
-    "prepare": cmd_prepare, "telegram": cmd_telegram,
+    "prepare": cmd_prepare, "telegram": cmd_telegram, "reindex": cmd_reindex, "check": cmd_check,
+    "export": cmd_export,
 }

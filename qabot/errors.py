@@ -19,3 +19,7 @@ class IndexMissing(QabotError):
 
 class WriterBusy(QabotError):
     """Another process (a refresh, an ingest, a reindex) is writing the index right now."""
+
+
+class IndexDamaged(QabotError):
+    """A file of the live index version cannot be read (truncated, corrupt): `qabot check` says how to repair."""

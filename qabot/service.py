@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.encoder import SentenceEncoder
-from embeddings.errors import ModelMismatch, NoIndex, StoreLocked
+from embeddings.errors import ModelMismatch, NoIndex, StoreError, StoreLocked
 from embeddings.store import IndexFolder, Store
 from qabot.answer import Extractor, Source
-from qabot.errors import ConfigError, IndexMissing, WriterBusy
+from qabot.errors import ConfigError, IndexDamaged, IndexMissing, WriterBusy
 from qabot.followup import History, Turn, resolve
 from qabot.models import Answer, Citation, Hit
 from qabot.pipeline import IngestReport, index_dir, ingest
@@ -73,6 +73,7 @@ class QAService:
         self._section_cache: tuple[str, list[str]] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
+        self._bad_version = ""  # a published version that failed to open (logged once)
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
@@ -99,6 +100,8 @@ class QAService:
             ) from e
         except ModelMismatch as e:
             raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
+        except StoreError as e:  # a damaged file: one line naming it and the way to repair it
+            raise IndexDamaged(f"{e}; see how to repair it with: qabot check") from e
 
     def reload_if_changed(self) -> bool:
         """Picks up a version published by another process (a refresh); one small file read."""
@@ -108,7 +111,19 @@ class QAService:
         with self._reload_lock:
             if self._store is not None and token == self._store.version:
                 return False
-            self._store = self._open_store()
+            if self._store is not None and token == self._bad_version:
+                return False
+            try:
+                store = self._open_store()
+            except IndexDamaged as e:
+                if self._store is None:
+                    raise
+                # Keep answering from the version already open; say so once per bad version.
+                self._bad_version = token
+                log.error("keeping index version %s: the new version %s is damaged: %s",
+                          self._store.version, token, e)
+                return False
+            self._store = store
             log.info("serving index version %s", self._store.version)
             return True
 
@@ -137,6 +152,8 @@ class QAService:
                 raise WriterBusy(BUSY) from e
             except ModelMismatch as e:
                 raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
+            except StoreError as e:
+                raise IndexDamaged(f"{e}; see how to repair it with: qabot check") from e
             finally:
                 self.encoder.release_bulk_runtime()
         self.reload_if_changed()
