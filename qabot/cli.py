@@ -144,6 +144,10 @@ def cmd_show(args, settings) -> int:
     article = _service(settings).show(args.article_id)
     if article is None:
         raise QabotError(f"no article with id {args.article_id!r}")
+    if settings.telegram_username:
+        from qabot.deeplink import ask_link
+
+        article["ask_link"] = ask_link(settings.telegram_username, article["article_id"])
     text = f"{article['title']}\n{article['published']}  {article['url']}\n\n{article['text']}"
     _emit(args, article, text)
     return EXIT_OK

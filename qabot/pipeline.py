@@ -33,6 +33,7 @@ class IngestReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
     duplicate_of: list[tuple[str, str]] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)  # new articles, for topic alerts
 
     def as_dict(self) -> dict:
         return {
@@ -119,6 +120,7 @@ def _plan(
             report.updated += 1
         else:
             report.added += 1
+            report.added_ids.append(item.article_id)
         plan.write.append(doc)
         plan.articles[item.article_id] = item
     if prune:

@@ -19,6 +19,7 @@ from qabot.answer import Extractor, Source
 from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
 from qabot.models import Answer, Citation, Hit
+from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, index_dir, ingest
 from qabot.retrieve import Candidate, Filters, Retriever
 from qabot.settings import Settings
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ANSWER_ARTICLES = 3
 FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
+PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
 
 
@@ -66,7 +68,8 @@ class QAService:
     def __init__(self, settings: Settings, encoder: SentenceEncoder | None = None) -> None:
         self.settings = settings
         self.encoder = _LockedEncoder(encoder or make_encoder(settings))
-        self.history = History(settings.history_turns, settings.history_ttl)
+        self._state: StateStore | None = None
+        self.history = History(settings.history_turns, settings.history_ttl, lambda: self.state)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
         self._section_cache: tuple[str, list[str]] | None = None
@@ -78,6 +81,15 @@ class QAService:
         service = cls(settings, encoder)
         service.store  # noqa: B018 - fail now, with a clear message, if there is no index
         return service
+
+    @property
+    def state(self) -> StateStore:
+        """The shared state (follow-up context, subscriptions, sync state), opened on first use."""
+        if self._state is None:
+            with self._reload_lock:  # two first questions at once must not both create it
+                if self._state is None:
+                    self._state = open_state(self.settings)
+        return self._state
 
     # --- the index ---
     @property
@@ -148,7 +160,7 @@ class QAService:
 
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None,
+        boost: list[str] | None = None, pin: str | None = None,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
         softly: kept only while the best filtered article is about as close as the best overall."""
@@ -160,6 +172,8 @@ class QAService:
             for c in found:
                 if boost and c.doc_id in boost:
                     c.score += FOLLOW_UP_BOOST
+            if pin:
+                found = self._pinned(found, pin, query, qvec)
             return sorted(found, key=lambda c: c.score, reverse=True)
 
         candidates = run(filters)
@@ -173,6 +187,19 @@ class QAService:
                     candidates = narrowed
         return candidates, retriever.to_hits(candidates[:40], 20), qvec
 
+    def _pinned(self, found: list[Candidate], pin: str, query: str, qvec: np.ndarray) -> list[Candidate]:
+        """Puts the deep-linked article first when it says anything about the question."""
+        mine = next((c for c in found if c.doc_id == pin), None)
+        if mine is None:
+            scored = self.retriever.score_articles(query, [pin], query_vector=qvec)
+            if not scored:
+                return found  # the article is gone from the archive
+            mine = scored[0]
+            found = [*found, mine]
+        if mine.dense >= self.settings.min_relevance:
+            mine.score += PIN_BOOST
+        return found
+
     def ask(
         self, question: str, conversation: str | None = None, *,
         since: str | None = None, until: str | None = None, section: str | None = None,
@@ -182,7 +209,8 @@ class QAService:
         turns = self.history.get(conversation)
         query, focus, cited_before = resolve(question, turns)
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before
+            query, Filters(since, until, section), question_dates=True, boost=cited_before,
+            pin=self.history.article(conversation),
         )
         best = candidates[0].dense if candidates else 0.0
         if not hits or best < self.settings.min_relevance:
@@ -290,6 +318,11 @@ class QAService:
 
     def reset(self, conversation: str) -> None:
         self.history.reset(conversation)
+
+    def open_article(self, conversation: str, article_id: str) -> None:
+        """A deep link opened this article: the conversation's questions answer from it first."""
+        self.history.reset(conversation)
+        self.history.set_article(conversation, article_id)
 
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)

@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
 from qabot.bot.guard import RateLimiter
+from qabot.deeplink import TokenIndex
 from qabot.feedback import FeedbackStore
 from qabot.models import Answer
 from qabot.settings import Settings
@@ -42,6 +43,8 @@ class BotState:
     answers: OrderedDict[int, Answer] = field(default_factory=OrderedDict)
     refresh: asyncio.Future | None = None
     tasks: set[asyncio.Task] = field(default_factory=set)
+    tokens: TokenIndex = field(default_factory=TokenIndex)  # deep-link tokens -> article ids
+    admins_seen: set[int] = field(default_factory=set)
 
     @classmethod
     def create(cls, settings: Settings, service: QAService) -> BotState:
