@@ -67,8 +67,11 @@ def is_followup(question: str) -> bool:
     return bool(_PRONOUNS.search(question)) and not found
 
 
-def resolve(question: str, history: list[Turn]) -> tuple[str, str, list[str]]:
-    """(query for retrieval, question for picking sentences, articles the chat was about)."""
+def resolve(question: str, history: list[Turn], article_title: str = "") -> tuple[str, str, list[str]]:
+    """(query for retrieval, question for picking sentences, articles the chat was about).
+    ``article_title``: the article a deep link opened, the context of a first question."""
+    if not history and article_title and is_followup(question):
+        return f"{article_title} {question}", question, []
     if not history or not is_followup(question):
         return question, question, []
     last = history[-1]

@@ -207,10 +207,11 @@ class QAService:
         started = time.perf_counter()
         question = " ".join(question.split())
         turns = self.history.get(conversation)
-        query, focus, cited_before = resolve(question, turns)
+        pin = self.history.article(conversation)
+        opened = self.store.docs.get(pin) if pin and not turns else None
+        query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before,
-            pin=self.history.article(conversation),
+            query, Filters(since, until, section), question_dates=True, boost=cited_before, pin=pin,
         )
         best = candidates[0].dense if candidates else 0.0
         if not hits or best < self.settings.min_relevance:

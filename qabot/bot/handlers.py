@@ -180,7 +180,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         answer_id = await read(
             st, st.feedback.record_answer, chat.id, user.id if user else None, question, answer.answer
         )
-    st.remember(answer_id, answer)
+    await read(st, st.remember, answer_id, answer)
     await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id))
 
 
@@ -255,7 +255,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         stored = await read(st, st.feedback.vote, int(answer_id), user_id, int(vote))
         await query.answer("Thanks for the feedback!" if stored else "That answer is too old to rate.")
     elif kind == "src":
-        answer = st.answers.get(int(rest))
+        answer = await read(st, st.recall, int(rest))
         await query.answer()
         if isinstance(query.message, Message):
             if answer is None:

@@ -8,6 +8,7 @@ alerts outbox and tells admins about failing sources, whoever ran the refresh.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -67,11 +68,19 @@ async def run_round(st: BotState, *, prune: bool = False) -> IngestReport | None
 
 
 async def scheduled_refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The JobQueue's refresh: skipped while /refresh runs; then the housekeeping at once."""
+    """The JobQueue's refresh: skipped while /refresh runs. The round is a task of our own, not
+    the job's: stopping the application waits for running jobs, and shutting down must never
+    wait for a long ingest (the index keeps its last published version)."""
     st = state(context)
     if st.refresh is not None and not st.refresh.done():
         log.info("A refresh is still running; this scheduled round is skipped")
         return
+    st.tasks.add(task := asyncio.create_task(_scheduled_round(context)))
+    task.add_done_callback(st.tasks.discard)
+
+
+async def _scheduled_round(context: ContextTypes.DEFAULT_TYPE) -> None:
+    st = state(context)
     try:
         report = await run_round(st)
     except QabotError as e:
@@ -96,6 +105,7 @@ async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
 def schedule(application: Application) -> None:
     """Adds the jobs: the refresh round when ``refresh_every`` is set, and the tick."""
     st = state(application)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per tick otherwise
     queue = application.job_queue
     if queue is None:
         raise QabotError('the bot needs PTB\'s job queue: pip install "python-telegram-bot[job-queue]"')
