@@ -82,7 +82,7 @@ def build(articles: list[str], data: Path, encoder):  # noqa: ANN001, ANN201
 
 def scores(service, topics: list[str]) -> dict[str, dict[str, float]]:  # noqa: ANN001
     """{topic: {article id: hybrid score}} for every article of the archive."""
-    ids = list(service.store.docs.hashes())
+    ids = list(service.store.content_hashes())
     retriever = service.retriever
     return {t: {c.doc_id: c.score for c in retriever.score_articles(t, ids)} for t in topics}
 
@@ -90,7 +90,7 @@ def scores(service, topics: list[str]) -> dict[str, dict[str, float]]:  # noqa: 
 def sample_section(encoder) -> dict:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as tmp:
         service = build([str(SAMPLE)], Path(tmp) / "data", encoder)
-        titles = {d: doc.title for d, doc in service.store.docs.get_many(service.store.docs.hashes()).items()}
+        titles = {d: doc.title for d, doc in service.store.documents(service.store.content_hashes()).items()}
         got = scores(service, list(TOPICS))
     related, unrelated = [], []
     for topic, (yes, maybe) in TOPICS.items():
@@ -120,7 +120,7 @@ def bbc_section(path: Path, encoder) -> dict:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as tmp:
         service = build([str(path)], Path(tmp) / "data", encoder)
         section = {d: doc.section or doc.doc_id.split("/")[0] for d, doc in
-                   service.store.docs.get_many(service.store.docs.hashes()).items()}
+                   service.store.documents(service.store.content_hashes()).items()}
         got = scores(service, list(BBC_TOPICS))
     rows = []
     for t in THRESHOLDS:

@@ -134,7 +134,7 @@ def queue_for_new_articles(service: QAService, state: StateStore, article_ids: l
     for sub in subs:
         by_topic.setdefault(topic_key(sub.topic), []).append(sub)
     scores = matches(service, list(by_topic), ids)
-    docs = service.store.docs.get_many(a for hits in scores.values() for a in hits)
+    docs = service.store.documents(a for hits in scores.values() for a in hits)
     queued = 0
     for topic, hits in scores.items():
         for sub in by_topic[topic]:

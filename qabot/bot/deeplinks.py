@@ -18,7 +18,7 @@ from qabot.deeplink import PREFIX
 def _resolve(st, parameter: str) -> dict | None:  # noqa: ANN001 - BotState
     service = st.service
     store = service.store
-    article_id = st.tokens.resolve(parameter, store.version, lambda: list(store.docs.hashes()))
+    article_id = st.tokens.resolve(parameter, store.version, lambda: list(store.content_hashes()))
     return service.show(article_id) if article_id else None
 
 
