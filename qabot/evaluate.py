@@ -128,15 +128,16 @@ def _known_item_apart(corpus: Path, settings: Settings, into: str | None, servic
 
 
 def run_eval(args, settings: Settings) -> int:
-    from qabot.service import QAService
+    from qabot.wiring import build_service
 
     if args.known_item:
-        scores = _known_item_apart(Path(args.file), settings, getattr(args, "into", None), QAService)
+        scores = _known_item_apart(Path(args.file), settings, getattr(args, "into", None),
+                                   lambda s: build_service(s, check=False))
     else:
         questions = load_questions(Path(args.file))
         if args.limit:
             questions = questions[: args.limit]
-        scores = score_questions(QAService.open(settings), questions)
+        scores = score_questions(build_service(settings), questions)
     summary = scores.summary()
     if args.json:
         print(json.dumps(summary))

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from embeddings.check import DOCUMENTS, KEYWORDS, MANIFEST, VECTORS, Problem, check_version
-from embeddings.docstore import Document
-from embeddings.errors import ModelMismatch, StoreError, StoreLocked
-from embeddings.store import IndexFolder, Store, StoreWriter
+from embeddings.base import Store
+from embeddings.local.check import DOCUMENTS, KEYWORDS, MANIFEST, VECTORS, Problem, check_version
+from embeddings.local.folder import IndexFolder
+from embeddings.records import Document
 from qabot.chunk import chunk_article
-from qabot.errors import ConfigError, IndexMissing, QabotError, WriterBusy
+from qabot.errors import IndexMissing
 from qabot.models import Article
-from qabot.pipeline import index_dir
 from qabot.settings import Settings
+from qabot.wiring import index_dir, open_store, open_writer, writer_errors
 
 BATCH = 512  # articles read and embedded at a time: memory stays flat on a big archive
 EXPORT_FIELDS = ("id", "url", "title", "published", "author", "section", "text")
@@ -42,21 +42,14 @@ class ReindexReport:
 
 def _live(settings: Settings) -> Store:
     """The live version, whatever model built it (reindex exists to change the model)."""
-    from embeddings.errors import NoIndex
-
-    try:
-        return Store.open(index_dir(settings))
-    except NoIndex as e:
-        raise IndexMissing(f"no index in {settings.data_dir}; build one with: qabot ingest SOURCE...") from e
-    except StoreError as e:
-        raise QabotError(f"{e}; {repair_hint(settings)}") from e
+    return open_store(settings, None)
 
 
 def _documents(store: Store) -> Iterator[list[Document]]:
-    ids = sorted(store.docs.hashes())
+    ids = sorted(store.content_hashes())
     for start in range(0, len(ids), BATCH):
         part = ids[start : start + BATCH]
-        found = store.docs.get_many(part)
+        found = store.documents(part)
         yield [found[i] for i in part if i in found]
 
 
@@ -76,30 +69,21 @@ def reindex(settings: Settings, encoder, *, progress: bool = False) -> ReindexRe
     started = time.perf_counter()
     report = ReindexReport(model=encoder.model_id)
     live = _live(settings)
-    chunk_settings = {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap}
     max_tokens = min(settings.chunk_tokens, encoder.max_tokens - 2)
     try:
-        with StoreWriter(index_dir(settings), model_id=encoder.model_id, index_kind=settings.index_type,
-                         settings=chunk_settings, rebuild_all=True) as writer:
+        with writer_errors(settings), open_writer(settings, encoder.model_id, rebuild=True) as writer:
             for batch in _documents(live):
-                texts: list[str] = []
-                ids: list[int] = []
-                for doc in batch:
-                    chunks = chunk_article(as_article(doc), encoder.count_tokens, max_tokens,
-                                           settings.chunk_overlap)
-                    ids.extend(writer.docs.put(doc, [c.body for c in chunks]))
-                    texts.extend(c.text for c in chunks)
-                if texts:
-                    writer.add_vectors(ids, encoder.embed(texts, progress=progress))
+                chunks = [chunk_article(as_article(doc), encoder.count_tokens, max_tokens,
+                                        settings.chunk_overlap) for doc in batch]
+                # embedded with the headline in front, stored as the body (as the pipeline does)
+                vectors = encoder.embed([c.text for cs in chunks for c in cs], progress=progress)
+                start = 0
+                for doc, cs in zip(batch, chunks, strict=True):
+                    writer.put(doc, [c.body for c in cs], vectors[start : start + len(cs)])
+                    start += len(cs)
                 report.articles += len(batch)
-                report.chunks_embedded += len(texts)
-            report.version = writer.commit().name
-    except StoreLocked as e:
-        from qabot.service import BUSY
-
-        raise WriterBusy(BUSY) from e
-    except ModelMismatch as e:  # cannot happen with rebuild_all; kept for a clear message
-        raise ConfigError(str(e)) from e
+                report.chunks_embedded += start
+            report.version = writer.commit()
     finally:
         live.close()
     report.seconds = time.perf_counter() - started
@@ -139,10 +123,6 @@ class CheckReport:
     def as_dict(self) -> dict:
         return {"ok": self.ok, "version": self.version, "articles": self.documents, "chunks": self.chunks,
                 "vectors": self.vectors, "problems": self.problems}
-
-
-def repair_hint(settings: Settings) -> str:
-    return "see what is wrong and how to repair it with: qabot check"
 
 
 def _fix(problem: Problem, previous: str | None) -> str:

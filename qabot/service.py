@@ -9,42 +9,31 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embeddings.encoder import SentenceEncoder
-from embeddings.errors import ModelMismatch, NoIndex, StoreError, StoreLocked
-from embeddings.store import IndexFolder, Store
-from qabot.answer import Extractor, Source
-from qabot.errors import ConfigError, IndexDamaged, IndexMissing, WriterBusy
+from embeddings.base import Store
+from qabot.answer import Extractor, assemble
+from qabot.errors import ConfigError, IndexDamaged
 from qabot.followup import History, Turn, resolve
-from qabot.models import Answer, Citation, Hit
-from qabot.pipeline import IngestReport, index_dir, ingest
-from qabot.retrieve import Candidate, Filters, Retriever
+from qabot.models import Answer, Hit
+from qabot.persist import StateStore, open_state
+from qabot.pipeline import IngestReport, ingest
+from qabot.retrieve import Candidate, Filters, Retriever, section_in
 from qabot.settings import Settings
-from qabot.when import parse_dates
+from qabot.wiring import build_encoder, open_store, rebuild_hint, writer_errors
+
+if TYPE_CHECKING:
+    from embeddings.encoder import SentenceEncoder
 
 log = logging.getLogger(__name__)
 
-ANSWER_ARTICLES = 3
-FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
-SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
-BUSY = "a refresh is already running (another process is writing the index); try again when it ends"
+PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 
-
-def rebuild_hint(settings: Settings) -> str:
-    return "rebuild it with: qabot ingest --rebuild SOURCE... (or qabot refresh --rebuild)"
-
-
-def make_encoder(settings: Settings) -> SentenceEncoder:
-    return SentenceEncoder(
-        settings.model,
-        precision=settings.precision,
-        batch_size=settings.batch_size,
-        threads=settings.torch_threads,
-        backend=settings.backend,
-        cache_dir=settings.encoder_cache_dir,
-    )
+# Old names, kept for callers that still import them from here.
+make_encoder = build_encoder
+__all__ = ["QAService", "make_encoder", "rebuild_hint", "section_in"]
 
 
 class _LockedEncoder:
@@ -66,20 +55,29 @@ class _LockedEncoder:
 class QAService:
     def __init__(self, settings: Settings, encoder: SentenceEncoder | None = None) -> None:
         self.settings = settings
-        self.encoder = _LockedEncoder(encoder or make_encoder(settings))
-        self.history = History(settings.history_turns, settings.history_ttl)
+        self.encoder = _LockedEncoder(encoder or build_encoder(settings))
+        self._state: StateStore | None = None
+        self.history = History(settings.history_turns, settings.history_ttl, lambda: self.state)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
-        self._section_cache: tuple[str, list[str]] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._bad_version = ""  # a published version that failed to open (logged once)
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
-        service = cls(settings, encoder)
-        service.store  # noqa: B018 - fail now, with a clear message, if there is no index
-        return service
+        from qabot.wiring import build_service
+
+        return build_service(settings, encoder)
+
+    @property
+    def state(self) -> StateStore:
+        """The shared state (follow-up context, subscriptions, sync state), opened on first use."""
+        if self._state is None:
+            with self._reload_lock:  # two first questions at once must not both create it
+                if self._state is None:
+                    self._state = open_state(self.settings)
+        return self._state
 
     # --- the index ---
     @property
@@ -91,49 +89,31 @@ class QAService:
         return self._store
 
     def _open_store(self) -> Store:
-        root = index_dir(self.settings)
-        try:
-            return Store.open(root, model_id=self.encoder.model_id)
-        except NoIndex as e:
-            raise IndexMissing(
-                f"no index in {self.settings.data_dir}; build one with: qabot ingest SOURCE..."
-            ) from e
-        except ModelMismatch as e:
-            raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
-        except StoreError as e:  # a damaged file: one line naming it and the way to repair it
-            raise IndexDamaged(f"{e}; see how to repair it with: qabot check") from e
+        return open_store(self.settings, self.encoder.model_id)
 
     def reload_if_changed(self) -> bool:
-        """Picks up a version published by another process (a refresh); one small file read."""
-        token = IndexFolder(index_dir(self.settings)).token()
-        if not token or (self._store is not None and token == self._store.version):
+        """Picks up a version published by another process (a refresh); one cheap check."""
+        store = self._store
+        if store is None:  # nothing open yet: the store property opens the live version on use
+            return False
+        if store.live_version() in (store.version, self._bad_version):
             return False
         with self._reload_lock:
-            if self._store is not None and token == self._store.version:
-                return False
-            if self._store is not None and token == self._bad_version:
+            if self._store is not None and self._store.live_version() in (self._store.version, self._bad_version):
                 return False
             try:
-                store = self._open_store()
+                opened = self._open_store()
             except IndexDamaged as e:
                 if self._store is None:
                     raise
                 # Keep answering from the version already open; say so once per bad version.
-                self._bad_version = token
-                log.error("keeping index version %s: the new version %s is damaged: %s",
-                          self._store.version, token, e)
+                self._bad_version = self._store.live_version()
+                log.error("keeping index version %s: the newly published version %s is damaged: %s",
+                          self._store.version, self._bad_version, e)
                 return False
-            self._store = store
+            self._store = opened
             log.info("serving index version %s", self._store.version)
             return True
-
-    def _sections(self) -> list[str]:
-        """The archive's section names, read once per index version (a full scan otherwise)."""
-        store = self.store
-        cached = self._section_cache
-        if cached is None or cached[0] != store.version:
-            cached = self._section_cache = (store.version, store.docs.sections())
-        return cached[1]
 
     @property
     def retriever(self) -> Retriever:
@@ -145,15 +125,10 @@ class QAService:
     ) -> IngestReport:
         with self._refresh_lock:
             try:
-                report = ingest(
-                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
-                )
-            except StoreLocked as e:
-                raise WriterBusy(BUSY) from e
-            except ModelMismatch as e:
-                raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
-            except StoreError as e:
-                raise IndexDamaged(f"{e}; see how to repair it with: qabot check") from e
+                with writer_errors(self.settings):
+                    report = ingest(
+                        sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
+                    )
             finally:
                 self.encoder.release_bulk_runtime()
         self.reload_if_changed()
@@ -170,30 +145,30 @@ class QAService:
 
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None,
+        boost: list[str] | None = None, pin: str | None = None,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
-        """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
-        softly: kept only while the best filtered article is about as close as the best overall."""
         retriever = self.retriever
-        qvec = retriever.embed_query(query)
+        candidates, hits, qvec = retriever.retrieve(
+            query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost
+        )
+        if pin and self._pin(candidates, pin, query, qvec, retriever):
+            candidates.sort(key=lambda c: c.score, reverse=True)
+            hits = retriever.to_hits(candidates[:40], 20)
+        return candidates, hits, qvec
 
-        def run(attempt: Filters) -> list[Candidate]:
-            found = retriever.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
-            for c in found:
-                if boost and c.doc_id in boost:
-                    c.score += FOLLOW_UP_BOOST
-            return sorted(found, key=lambda c: c.score, reverse=True)
-
-        candidates = run(filters)
-        if question_dates and not filters:
-            dates, _rest = parse_dates(query)
-            said = Filters(dates.since, dates.until, section_in(query, self._sections()))
-            if said:
-                narrowed = run(said)
-                best = max((c.dense for c in candidates), default=0.0)
-                if narrowed and max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best:
-                    candidates = narrowed
-        return candidates, retriever.to_hits(candidates[:40], 20), qvec
+    def _pin(self, found: list[Candidate], pin: str, query: str, qvec: np.ndarray, retriever: Retriever) -> bool:
+        """Puts the deep-linked article first when it says anything about the question."""
+        mine = next((c for c in found if c.doc_id == pin), None)
+        if mine is None:
+            scored = retriever.score_articles(query, [pin], query_vector=qvec)
+            if not scored:
+                return False  # the article is gone from the archive
+            mine = scored[0]
+            found.append(mine)
+        if mine.dense < self.settings.min_relevance:
+            return False
+        mine.score += PIN_BOOST
+        return True
 
     def ask(
         self, question: str, conversation: str | None = None, *,
@@ -202,9 +177,11 @@ class QAService:
         started = time.perf_counter()
         question = " ".join(question.split())
         turns = self.history.get(conversation)
-        query, focus, cited_before = resolve(question, turns)
+        pin = self.history.article(conversation)
+        opened = self.store.documents([pin]).get(pin) if pin and not turns else None
+        query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before
+            query, Filters(since, until, section), question_dates=True, boost=cited_before, pin=pin,
         )
         best = candidates[0].dense if candidates else 0.0
         if not hits or best < self.settings.min_relevance:
@@ -217,117 +194,57 @@ class QAService:
             )
         else:
             focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
-            answer = self._answer(question, focus, focus_vector, hits, turns)
+            answer = assemble(
+                question, focus, focus_vector, hits, turns,
+                store=self.store, extractor=self.extractor, settings=self.settings,
+            )
         answer = _with_latency(answer, started)
         answer.extra["ranking"] = hits[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
-
-    def _answer(
-        self, question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn]
-    ) -> Answer:
-        top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
-        sources = self._sources(top, qvec)
-        scored = self.extractor.score_sentences(focus, sources)
-        text, citations = self.extractor.compose(scored, sources)
-        passages = tuple(
-            {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
-             "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
-            for i, h in enumerate(hits[:5])
-        )
-        llm_text = self._generate(question, sources, history) if self.settings.llm_url else None
-        if llm_text is not None:
-            text, citations = llm_text
-        return Answer(
-            question=question, answer=text, citations=tuple(citations), passages=passages,
-            found=True, closest=tuple(hits[:3]), resolved_question=focus,
-        )
-
-    def _sources(self, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
-        """Every passage of the answering articles, in order, with its exact similarity."""
-        store = self.store
-        by_doc = store.docs.chunk_ids_of(h.article_id for h in hits)
-        ids = [i for h in hits for i in by_doc.get(h.article_id, [])]
-        if not ids:
-            return []
-        sims = store.vectors.vectors(np.asarray(ids, dtype=np.int64)) @ qvec
-        sim_of = dict(zip(ids, (float(s) for s in sims), strict=True))
-        chunks = store.docs.chunks(ids)
-        return [
-            Source(h, [(chunks[i].text, sim_of[i]) for i in by_doc.get(h.article_id, []) if i in chunks])
-            for h in hits
-        ]
-
-    def _generate(
-        self, question: str, sources: list[Source], history: list[Turn]
-    ) -> tuple[str, list[Citation]] | None:
-        """The LLM's answer from each article's three closest passages, or None to fall back."""
-        from qabot.llm import LLMAnswerer, Passage, cited_numbers
-
-        hits = [s.hit for s in sources]
-        passages = []
-        for i, source in enumerate(sources):
-            closest = sorted(range(len(source.passages)), key=lambda k: -source.passages[k][1])[:3]
-            text = " ".join(source.passages[k][0] for k in sorted(closest))
-            passages.append(Passage(i + 1, source.hit.title, source.hit.published, source.hit.url, text))
-        past = [(t.question, t.answer.answer) for t in history]
-        text = LLMAnswerer(self.settings).answer(question, passages, past)
-        if text is None:
-            return None
-        used = sorted(cited_numbers(text))  # the same reading as the check: [1-2], [1;3], [1–2]
-        citations = [
-            Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
-                     hits[n - 1].published, passages[n - 1].text[:300])
-            for n in used
-        ]
-        return text, citations
 
     def latest(self, topic: str = "", k: int = 5) -> list[Hit]:
         if topic.strip():
             hits = self._retrieve(topic, Filters(), question_dates=False)[1]
             relevant = [h for h in hits if h.score >= hits[0].score * 0.7] if hits else []
             return sorted(relevant, key=lambda h: h.published, reverse=True)[:k]
-        return [_doc_hit(d) for d in self.store.docs.latest(k)]
+        return [_doc_hit(d) for d in self.store.latest(k)]
 
     def show(self, article_id: str) -> dict | None:
-        doc = self.store.docs.get(article_id)
+        store = self.store
+        doc = store.documents([article_id]).get(article_id)
         if doc is None:
             return None
+        ids = store.passage_ids([article_id]).get(article_id, [])
+        passages = store.passages(ids)
         return {
             "article_id": doc.doc_id, "title": doc.title, "url": doc.meta.get("url", ""),
             "published": doc.published, "author": doc.meta.get("author", ""),
             "section": doc.section, "text": doc.text,
-            "chunks": [c.text for c in self.store.docs.chunks_of(article_id)],
+            "chunks": [passages[i].text for i in ids if i in passages],
         }
 
     def stats(self) -> dict:
-        store = self.store
-        counts = store.docs.counts()
+        stats = self.store.stats()
         return {
-            "articles": counts["documents"], "chunks": counts["chunks"],
-            "model": store.manifest.get("model"), "dim": store.manifest.get("dim"),
-            "index": store.manifest.get("index"), "data_dir": str(Path(self.settings.data_dir).resolve()),
-            "updated_at": store.manifest.get("updated_at"),
+            "articles": stats.documents, "chunks": stats.passages,
+            "model": stats.model, "dim": stats.dim, "index": stats.index,
+            "backend": stats.backend, "location": stats.location, "version": stats.version,
+            "data_dir": str(Path(self.settings.data_dir).resolve()),
+            "updated_at": stats.updated_at,
         }
 
     def reset(self, conversation: str) -> None:
         self.history.reset(conversation)
 
+    def open_article(self, conversation: str, article_id: str) -> None:
+        """A deep link opened this article: the conversation's questions answer from it first."""
+        self.history.reset(conversation)
+        self.history.set_article(conversation, article_id)
+
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)
         return turns[-1].answer if turns else None
-
-
-def section_in(question: str, sections: list[str]) -> str | None:
-    """A section the question names: "in the sport section", "politics news", "in Business"."""
-    import re
-
-    for section in sorted(sections, key=len, reverse=True):
-        name = re.escape(section)
-        if re.search(rf"\b(?:in|from) (?:the )?{name}(?: section| pages)?\b|\b{name} (?:section|news|stories)\b",
-                     question, re.I):
-            return section
-    return None
 
 
 def _doc_hit(doc) -> Hit:

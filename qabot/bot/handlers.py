@@ -17,6 +17,7 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from qabot.bot import render
+from qabot.bot.callbacks import parse_button
 from qabot.bot.guard import is_allowed
 from qabot.bot.state import read, reply_parts, state, typing
 
@@ -32,6 +33,8 @@ Just ask, e.g. <i>What did the council decide about the bridge?</i> Follow-up qu
 /latest [<i>topic</i>] — the newest articles
 /sources — the passages behind my last answer
 /reset — forget our conversation
+/status — how fresh the archive is
+/follow <i>topic</i> — get new articles on a topic; /following, /unfollow
 
 Type <code>@{bot} words</code> in any chat to share an article."""
 
@@ -41,6 +44,10 @@ COMMANDS = [
     ("latest", "The newest articles, optionally on a topic"),
     ("sources", "The passages behind my last answer"),
     ("reset", "Forget our conversation"),
+    ("status", "How many articles, how fresh"),
+    ("follow", "Get new articles on a topic"),
+    ("following", "The topics you follow"),
+    ("unfollow", "Stop following a topic"),
     ("help", "How to use this bot"),
 ]
 
@@ -90,8 +97,13 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greets the reader and shows what to ask."""
+    """Greets the reader and shows what to ask; ``/start a_<token>`` (a deep link from an
+    article page) opens the conversation on that article."""
     assert update.effective_message is not None
+    from qabot.bot import deeplinks  # it builds on this module
+
+    if context.args and await deeplinks.open_article(update, context, context.args[0]):
+        return
     name = update.effective_user.first_name if update.effective_user else "there"
     await update.effective_message.reply_html(
         f"Hello, {render.esc(name)}! " + HELP.format(bot=render.esc(context.bot.username))
@@ -169,7 +181,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         answer_id = await read(
             st, st.feedback.record_answer, chat.id, user.id if user else None, question, answer.answer
         )
-    st.remember(answer_id, answer)
+    await read(st, st.remember, answer_id, answer)
     await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id))
 
 
@@ -237,22 +249,23 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The buttons under an answer: "Sources" and 👍/👎 (stored in feedback.sqlite)."""
     st, query = state(context), update.callback_query
     assert query is not None
-    kind, _, rest = (query.data or "").partition(":")
-    if kind == "fb":
-        answer_id, _, vote = rest.partition(":")
-        user_id = query.from_user.id
-        stored = await read(st, st.feedback.vote, int(answer_id), user_id, int(vote))
+    button = parse_button(query.data)
+    chat = query.message.chat.id if query.message is not None else None
+    if button is None or chat is None or await read(st, st.feedback.chat_of, button.answer_id) != chat:
+        # garbage, or another chat's answer id: never show (or rate) someone else's answer
+        await query.answer("That button doesn't work here.")
+        return
+    if button.kind == "fb":
+        stored = await read(st, st.feedback.vote, button.answer_id, query.from_user.id, button.vote)
         await query.answer("Thanks for the feedback!" if stored else "That answer is too old to rate.")
-    elif kind == "src":
-        answer = st.answers.get(int(rest))
+    else:
+        answer = await read(st, st.recall, button.answer_id)
         await query.answer()
         if isinstance(query.message, Message):
             if answer is None:
                 await query.message.reply_text("I no longer have the sources for that answer; try /sources or ask again.")
             else:
                 await reply_parts(query.message, render.render_sources(answer), quote=True)
-    else:
-        await query.answer()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -88,7 +88,7 @@ def test_closing_the_pipe_exits_quietly(sample_data, tmp_path):
 
 
 def test_a_second_writer_gets_one_line_and_exit_1(sample_data, capsys):
-    from embeddings.store import StoreWriter
+    from embeddings.local import LocalWriter as StoreWriter
     from qabot.pipeline import index_dir
     from qabot.settings import Settings
 

@@ -20,7 +20,7 @@ def test_known_item_eval_never_writes_to_the_configured_index(sample_data, capsy
     from qabot.service import QAService
 
     before = QAService.open(Settings(data_dir=sample_data)).store
-    titles = {doc_id: before.docs.get(doc_id).title for doc_id in before.docs.hashes()}
+    titles = {doc_id: before.documents([doc_id])[doc_id].title for doc_id in before.content_hashes()}
     listing = sorted(p.name for p in sample_data.rglob("*"))
 
     code = main(["--data-dir", str(sample_data), "eval", "--known-item", str(WIRE), "--json"])
@@ -28,7 +28,7 @@ def test_known_item_eval_never_writes_to_the_configured_index(sample_data, capsy
     assert code == EXIT_OK and json.loads(capsys.readouterr().out)["questions"] == 3
     after = QAService.open(Settings(data_dir=sample_data)).store
     assert after.version == before.version
-    assert {doc_id: after.docs.get(doc_id).title for doc_id in titles} == titles  # no blanked headlines
+    assert {doc_id: after.documents([doc_id])[doc_id].title for doc_id in titles} == titles  # no blanked headlines
     assert sorted(p.name for p in sample_data.rglob("*")) == listing
 
 
@@ -68,14 +68,14 @@ def test_a_file_keeps_its_id_however_it_is_named(tmp_path, encoder):
     settings = Settings(data_dir=tmp_path / "d")
     ingest([str(tmp_path / "archive")], settings, encoder)
     service = QAService.open(settings, encoder)
-    assert list(service.store.docs.hashes()) == ["local/ferry.txt"]
+    assert list(service.store.content_hashes()) == ["local/ferry.txt"]
 
     story.write_text("Ferry starts on Lake Sarmis\n\nAn electric ferry started service on Sunday, not Saturday.")
     os.chdir(folder)
     report = ingest(["ferry.txt"], settings, encoder)  # alone, by a relative name
     assert (report.added, report.updated) == (0, 1)
     service.reload_if_changed()
-    assert list(service.store.docs.hashes()) == ["local/ferry.txt"]
+    assert list(service.store.content_hashes()) == ["local/ferry.txt"]
     assert "Sunday" in service.show("local/ferry.txt")["text"]
 
     report = ingest([str(tmp_path / "archive" / "local")], settings, encoder)  # its own folder
@@ -95,4 +95,4 @@ def test_a_new_file_given_alone_keeps_that_id_in_its_folder_later(tmp_path, enco
     story.write_text("Tram line opens\n\nThe new tram line opened in Arad on Tuesday.")
     report = ingest([str(folder)], settings, encoder)
     assert (report.added, report.updated) == (0, 1)
-    assert list(QAService.open(settings, encoder).store.docs.hashes()) == ["tram.txt"]
+    assert list(QAService.open(settings, encoder).store.content_hashes()) == ["tram.txt"]

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings.faiss_index import VectorIndex
-from embeddings.store import IndexFolder
+from embeddings.local.faiss_index import VectorIndex
+from embeddings.local.folder import IndexFolder
 from qabot.cli import EXIT_ERROR, EXIT_OK, main
 from qabot.pipeline import index_dir, ingest
 from qabot.service import QAService
@@ -68,9 +68,9 @@ def test_export_then_ingest_gives_the_same_articles(sample_data, tmp_path, encod
     assert not report.failed and report.added == 18
 
     def articles(data: Path) -> dict:
-        docs = QAService.open(Settings(data_dir=data), encoder).store.docs
+        store = QAService.open(Settings(data_dir=data), encoder).store
         return {d.doc_id: (d.title, d.published, d.section, d.text, d.meta.get("url"), d.meta.get("author"))
-                for d in docs.get_many(docs.hashes()).values()}
+                for d in store.documents(store.content_hashes()).values()}
 
     assert articles(restored.data_dir) == articles(sample_data)
 

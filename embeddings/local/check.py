@@ -35,9 +35,9 @@ class Facts:
 
 def check_version(path: Path) -> tuple[Facts, list[Problem]]:
     """Everything found wrong with the version in ``path`` (empty when it is whole)."""
-    from embeddings.store import DOCS
-    from embeddings.store import MANIFEST as MANIFEST_FILE
-    from embeddings.store import VECTORS as VECTORS_FILE
+    from embeddings.local.folder import DOCS
+    from embeddings.local.folder import MANIFEST as MANIFEST_FILE
+    from embeddings.local.folder import VECTORS as VECTORS_FILE
 
     problems: list[Problem] = []
     manifest = _manifest(path / MANIFEST_FILE, problems)
@@ -108,7 +108,7 @@ def _keywords(db: sqlite3.Connection, file: Path, problems: list[Problem]) -> No
 
 
 def _vector_ids(file: Path, problems: list[Problem], *, expected: bool) -> np.ndarray | None:
-    from embeddings.faiss_index import VectorIndex
+    from embeddings.local.faiss_index import VectorIndex
 
     if not file.exists():
         if expected:
