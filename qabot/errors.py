@@ -23,3 +23,7 @@ class WriterBusy(QabotError):
 
 class IndexDamaged(QabotError):
     """A file of the live index version cannot be read (truncated, corrupt): `qabot check` says how to repair."""
+
+
+class DiskFull(QabotError):
+    """The disk filled up while a new index version was written; the live one is unchanged."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embeddings.base import Store, StoreWriter
-from qabot.errors import ConfigError, IndexDamaged, IndexMissing, WriterBusy
+from qabot.errors import ConfigError, DiskFull, IndexDamaged, IndexMissing, WriterBusy
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,8 +70,10 @@ def open_store(settings: Settings, model_id: str | None) -> Store:
 
 @contextmanager
 def writer_errors(settings: Settings) -> Iterator[None]:
-    """Turns a writer's store errors into the application's: a second writer, another model,
-    a damaged live version."""
+    """Turns a writer's errors into the application's: a second writer, another model, a full
+    disk, a damaged live version."""
+    import sqlite3
+
     from embeddings.errors import ModelMismatch, StoreError, StoreLocked
 
     try:
@@ -80,8 +82,28 @@ def writer_errors(settings: Settings) -> Iterator[None]:
         raise WriterBusy(BUSY) from e
     except ModelMismatch as e:
         raise ConfigError(f"{e}; {rebuild_hint(settings)}") from e
-    except StoreError as e:
-        raise IndexDamaged(f"{e}; {REPAIR_HINT}") from e
+    except (OSError, sqlite3.OperationalError, StoreError) as e:
+        if _disk_full(e):
+            raise DiskFull(
+                f"no space left on the device holding {index_dir(settings)}: nothing was published "
+                "and the live version is unchanged; free some space and run it again"
+            ) from e
+        if isinstance(e, StoreError):
+            raise IndexDamaged(f"{e}; {REPAIR_HINT}") from e
+        raise
+
+
+def _disk_full(error: BaseException | None) -> bool:
+    """ENOSPC anywhere in the chain (faiss and SQLite wrap it in their own errors)."""
+    import errno
+
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "disk is full" in str(error) or "No space left" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def open_writer(settings: Settings, model_id: str, *, rebuild: bool = False) -> StoreWriter:
