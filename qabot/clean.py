@@ -303,10 +303,25 @@ def _drop_teaser_runs(paragraphs: list[list[str]]) -> list[list[str]]:
             run.append(i)
             continue
         if len(run) >= 2:
-            start = run[0] - 1 if run[0] > 0 and not paragraphs[run[0] - 1][-1].endswith(".") else run[0]
+            start = run[0] - 1 if run[0] > 0 and _is_teaser_headline(paragraphs[run[0] - 1]) else run[0]
             doomed.update(range(start, run[-1] + 1))
         run = [i] if i is not None else []
     return [p for i, p in enumerate(paragraphs) if i not in doomed]
+
+
+TEASER_HEADLINE_WORDS = 25
+
+
+def _is_teaser_headline(paragraph: list[str]) -> bool:
+    """The headline above a teaser: one short line without closing punctuation.
+
+    A paragraph of the article itself can also lack a final period (a page cut short); its
+    length tells them apart, so a teaser run never takes the article's last paragraph with it.
+    """
+    text = " ".join(paragraph)
+    return len(paragraph) == 1 and len(text.split()) <= TEASER_HEADLINE_WORDS and not text.endswith(
+        (".", "!", "?", "\"", "”", "»")
+    )
 
 
 def _join_paragraph(lines: list[str]) -> str:

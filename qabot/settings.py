@@ -68,7 +68,27 @@ class Settings(BaseSettings):
         "auto", description="FAISS index type; auto picks flat when small, HNSW/IVF-SQ8 when large."
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused as 'too large'.")
-    fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a feed or article URL.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds one web download may take in all (a slow-dripping server is cut off).")
+    sources_file: Path | None = Field(
+        None,
+        description="TOML file of sources (name, url or path, section, every); read beside QABOT_SOURCES. "
+        "See config/sources.example.toml.",
+    )
+    user_agent: str = Field(
+        "qabot/0.1 (news archive indexer)", description="User-Agent sent with every web request (and matched in robots.txt)."
+    )
+    fetch_delay: float = Field(0.5, ge=0, description="Minimum seconds between two requests to the same host.")
+    fetch_per_host: int = Field(2, ge=1, description="Requests in flight at once to the same host, at most.")
+    fetch_retries: int = Field(2, ge=0, description="Retries of a request answered 429 or 5xx (backoff, Retry-After honoured).")
+    fetch_allow_hosts: CommaList = Field(
+        default_factory=list,
+        description="Hosts links may lead to besides the configured sources' own (* = any public host).",
+    )
+    refresh_every: str = Field(
+        "",
+        description="Refresh schedule for `qabot watch` and the bot (90s, 15m, 2h); empty = the bot does not "
+        "refresh by itself and `qabot watch` uses 15m.",
+    )
     clean_patterns: CommaList = Field(
         default_factory=list,
         description="Extra regular expressions (one, or a JSON list); a matching line is dropped from pages.",
@@ -111,14 +131,23 @@ class Settings(BaseSettings):
     rate_limit_window: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused politely.")
 
-    @field_validator("sources", "telegram_admins", "telegram_allowlist", mode="before")
+    @field_validator("sources", "telegram_admins", "telegram_allowlist", "fetch_allow_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("cache_dir", mode="before")
+    @field_validator("refresh_every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        from qabot.duration import parse_duration
+
+        if value.strip():
+            parse_duration(value)
+        return value.strip()
+
+    @field_validator("cache_dir", "sources_file", mode="before")
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
