@@ -113,6 +113,8 @@ def _ingest_result(args, report) -> int:
     data = report.as_dict()
     for failure in report.failed:
         print(f"qabot: failed: {failure}", file=sys.stderr)
+    for note in report.fallbacks:
+        print(f"qabot: note: {note}", file=sys.stderr)
     _emit(args, data, report_text(data))
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
@@ -126,7 +128,7 @@ def cmd_ingest(args, settings) -> int:
 def cmd_refresh(args, settings) -> int:
     service = _service(settings)
     if args.rebuild:
-        report = service.ingest(list(settings.sources), prune=args.prune, rebuild=True, progress=sys.stderr.isatty())
+        report = service.ingest(service.sources(), prune=args.prune, rebuild=True, progress=sys.stderr.isatty())
     else:
         report = service.refresh(prune=args.prune, progress=sys.stderr.isatty())
     return _ingest_result(args, report)

@@ -99,4 +99,6 @@ def report_text(report: dict) -> str:
         f"failed {len(report['failed'])}; embedded {report['chunks_embedded']} chunks "
         f"in {report['seconds']:.1f}s"
     )
+    if report.get("fetched") or report.get("not_modified"):
+        line += f"; downloaded {report['fetched']}, not modified {report['not_modified']}"
     return line

@@ -72,6 +72,7 @@ class QAService:
         self._section_cache: tuple[str, list[str]] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
+        self._state = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
@@ -124,23 +125,46 @@ class QAService:
         return Retriever(self.store, self.encoder)
 
     # --- writing ---
+    @property
+    def state(self):
+        """The shared state (sync records, URL validators); opened on first use."""
+        if self._state is None:
+            from qabot.persist import open_state
+
+            self._state = open_state(self.settings)
+        return self._state
+
     def ingest(
-        self, sources: list[str], *, prune: bool = False, rebuild: bool = False, progress: bool = False
+        self, sources: list, *, prune: bool = False, rebuild: bool = False, progress: bool = False
     ) -> IngestReport:
         with self._refresh_lock:
             try:
                 report = ingest(
-                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
+                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress,
+                    state=self.state,
                 )
             finally:
                 self.encoder.release_bulk_runtime()
-        self.reload_if_changed()
+        try:
+            self.reload_if_changed()
+        except IndexMissing:
+            pass  # nothing published yet (every source failed): the report says why
         return report
 
+    def sources(self) -> list:
+        """The configured sources (QABOT_SOURCES_FILE, then QABOT_SOURCES); ConfigError when none."""
+        from qabot.archive.sources import configured_sources
+
+        specs = configured_sources(self.settings)
+        if not specs:
+            raise ConfigError(
+                "no sources configured: set QABOT_SOURCES (comma-separated folders, files, feeds, sitemaps "
+                "or URLs) or QABOT_SOURCES_FILE (see config/sources.example.toml)"
+            )
+        return specs
+
     def refresh(self, prune: bool = False, progress: bool = False) -> IngestReport:
-        if not self.settings.sources:
-            raise ConfigError("no sources configured: set QABOT_SOURCES (comma-separated folders, files, feeds or URLs)")
-        return self.ingest(list(self.settings.sources), prune=prune, progress=progress)
+        return self.ingest(self.sources(), prune=prune, progress=progress)
 
     # --- reading ---
     def search(self, query: str, k: int = 10, **filters: str | None) -> list[Hit]:

@@ -30,7 +30,7 @@ def test_ingest_json_report_and_partial_exit_status(tmp_path, capsys):
     report = json.loads(out)
     assert code == EXIT_PARTIAL
     assert set(report) == {"added", "updated", "unchanged", "removed", "duplicates", "failed",
-                           "chunks_embedded", "seconds"}
+                           "chunks_embedded", "seconds", "fetched", "not_modified", "sources", "fallbacks"}
     assert report["added"] == 1 and report["failed"][0]["source"].endswith("b.json")
     assert "b.json" in err and len(err.strip().splitlines()) == 1
 
