@@ -129,7 +129,8 @@ def _plan(
     seen: set[str] = set()
     bodies: dict[str, str] = {}
     sources_read: set[str] = set()
-    outcomes: dict[str, SourceOutcome] = {}
+    # every configured source gets a line, also one that gave nothing (its feed answered 304)
+    outcomes = {location: SourceOutcome(spec.name) for location, spec in (specs or {}).items()}
     for origin, item in items:
         spec = (specs or {}).get(origin)
         outcome = outcomes.setdefault(origin, SourceOutcome(spec.name if spec else origin))
@@ -224,10 +225,14 @@ def ingest(
     )
     items = iter_sources([s.location for s in specs], settings, crawl)
     gone = _gone_check(crawl) if prune else None
-    report = _ingest(
-        items, stored, stored_bodies, settings, encoder, prune=prune, rebuild=rebuild,
-        progress=progress, specs=by_location, gone=gone,
-    )
+    try:
+        report = _ingest(
+            items, stored, stored_bodies, settings, encoder, prune=prune, rebuild=rebuild,
+            progress=progress, specs=by_location, gone=gone,
+        )
+    finally:
+        if fetcher is None and hasattr(crawl.fetcher, "close"):
+            crawl.fetcher.close()  # the one iter_sources opened, reopened by pruning's re-checks
     crawl.commit()  # only now: the articles the validators stand for are published
     report.fetched, report.not_modified = crawl.fetched, crawl.not_modified
     report.fallbacks = list(crawl.fallbacks)

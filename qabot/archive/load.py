@@ -116,7 +116,6 @@ def _load_url(url: str, settings: Settings, crawl: Crawl) -> Iterator[Item]:
             crawl.remember(url, result.validators, kind="feed", source=url)
             yield from load_feed(result.content, url, crawl, settings, base_url=result.url)
         elif is_sitemap(result, max_bytes):
-            crawl.remember(url, result.validators, kind="sitemap", source=url)
             yield from load_sitemap(result, url, crawl, settings)
         else:
             article = page_article(result, source=url, settings=settings)
@@ -224,5 +223,7 @@ class _LazyFetcher:
         return self._fetcher.get(url, validators)
 
     def close(self) -> None:
+        """Close the client; a later ``get`` (pruning's re-checks) opens a new one."""
         if self._fetcher is not None:
             self._fetcher.close()
+            self._fetcher = None

@@ -109,7 +109,8 @@ def _local(tag: object) -> str:
 
 
 def walk_sitemap(
-    result: FetchResult, source: str, crawl: Crawl, max_bytes: int, *, depth: int = 0, seen: set[str] | None = None
+    result: FetchResult, source: str, crawl: Crawl, max_bytes: int, *, depth: int = 0,
+    seen: set[str] | None = None, group: str = "",
 ) -> Iterator[SitemapEntry | tuple[str, SourceError]]:
     """Every page entry under a fetched sitemap, child sitemaps fetched through ``crawl``.
 
@@ -118,6 +119,8 @@ def walk_sitemap(
     seen = seen if seen is not None else {source}
     sitemap = parse_sitemap(result.content, max_bytes)
     if not sitemap.is_index:
+        # an index is read every time: it often stays byte-identical while its children change
+        crawl.remember(source, result.validators, kind="sitemap", source=group or source)
         yield from sitemap.entries
         return
     for child in sitemap.entries:
@@ -131,7 +134,8 @@ def walk_sitemap(
             fetched = crawl.fetch(child.url, conditional=crawl.containers_conditional)
             if fetched.not_modified:
                 continue  # its pages were all stored when it was last read
-            crawl.remember(child.url, fetched.validators, kind="sitemap")
-            yield from walk_sitemap(fetched, child.url, crawl, max_bytes, depth=depth + 1, seen=seen)
+            yield from walk_sitemap(
+                fetched, child.url, crawl, max_bytes, depth=depth + 1, seen=seen, group=group or source
+            )
         except SourceError as e:
             yield child.url, e
