@@ -165,7 +165,12 @@ def cmd_watch(args, settings) -> int:
         print(f"qabot watch: {line}", file=sys.stderr, flush=True)
 
     say(f"refreshing every {args.every or settings.refresh_every or '15m'}; SIGTERM or Ctrl-C stops")
-    return watch(service, service.state, every, say=say)
+    code = watch(service, service.state, every, say=say)
+    # Nothing is left open (the index writer unwound, state calls hold no connection), and
+    # torch's interpreter teardown takes seconds: a supervisor's stop should not wait for it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def cmd_sources(args, settings) -> int:
