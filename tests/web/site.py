@@ -64,6 +64,7 @@ class NewsSite:
         self.failures: dict[str, str] = {}
         self.hits: Counter[tuple[str, int]] = Counter()
         self.extra_sitemap_urls: list[str] = []  # listed in /sitemap-articles.xml.gz too
+        self.extra_child_sitemaps: list[str] = []  # listed in the /sitemap.xml index too
         self.lock = threading.Lock()
         self._orphans: dict[str, Story] = {}  # unlisted pages still online
         site = self
@@ -82,6 +83,7 @@ class NewsSite:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda *args: None  # a TLS hello on plain HTTP is expected noise
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -169,7 +171,9 @@ class NewsSite:
     def sitemap_index(self) -> str:
         return (
             '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            f"<sitemap><loc>{self.base}/sitemap-articles.xml.gz</loc></sitemap></sitemapindex>"
+            f"<sitemap><loc>{self.base}/sitemap-articles.xml.gz</loc></sitemap>"
+            + "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in self.extra_child_sitemaps)
+            + "</sitemapindex>"
         )
 
     def news_sitemap(self) -> str:
