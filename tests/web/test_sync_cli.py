@@ -152,3 +152,18 @@ def test_a_refresh_finding_another_running_exits_1(news_site: NewsSite, capsys, 
         code, _, err = cli(capsys, "refresh", "--json")
     assert code == EXIT_ERROR and "another refresh is running" in err
     assert news_site.count("/sitemap.xml") == 0
+
+
+def test_falling_back_to_the_feeds_text_is_said_in_the_report(news_site: NewsSite, capsys) -> None:
+    story = news_site.publish("bucharest-ring-road", "Bucharest ring road section opens to traffic", [
+        "The southern section of the Bucharest motorway ring road, 16 kilometres between Olteni and "
+        "Berceni, opened to traffic on Saturday, the national road company said, a year later than "
+        "planned and after two changes of contractor.",
+    ], "2025-11-14")
+    news_site.fail(story.path, "500")
+    code, report, err = cli(capsys, "ingest", news_site.url("/feed.rss"), "--json")
+    assert code == EXIT_OK and report["added"] == 4
+    [note] = report["fallbacks"]
+    assert note["source"] == news_site.url(story.path)
+    assert "HTTP 500" in note["note"] and "feed's own text" in note["note"]
+    assert f"qabot: note: {news_site.url(story.path)}: HTTP 500" in err
