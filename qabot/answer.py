@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from embeddings.base import Store
 from embeddings.keyword import terms
-from qabot.models import Citation, Hit
+from qabot.models import Answer, Citation, Hit
 from qabot.sentences import leans_on_previous, split_sentences
+
+if TYPE_CHECKING:
+    from qabot.followup import Turn
+    from qabot.settings import Settings
+
+ANSWER_ARTICLES = 3
 
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
 _MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
@@ -156,3 +166,71 @@ class Extractor:
                 Citation(n, hit.article_id, hit.title, hit.url, hit.published, " ".join(quoted[rank]))
             )
         return " ".join(parts), citations
+
+
+def assemble(
+    question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn], *,
+    store: Store, extractor: Extractor, settings: Settings,
+) -> Answer:
+    """The answer from the best articles: extracted sentences, or the LLM's text when configured."""
+    top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
+    found = sources(store, top, qvec)
+    scored = extractor.score_sentences(focus, found)
+    text, citations = extractor.compose(scored, found)
+    passages = tuple(
+        {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
+         "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
+        for i, h in enumerate(hits[:5])
+    )
+    llm_text = generate(question, found, history, settings) if settings.llm_url else None
+    if llm_text is not None:
+        text, citations = llm_text
+    return Answer(
+        question=question, answer=text, citations=tuple(citations), passages=passages,
+        found=True, closest=tuple(hits[:3]), resolved_question=focus,
+    )
+
+
+def sources(store: Store, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
+    """Every passage of the answering articles, in order, with its exact similarity."""
+    from qabot.retrieve import similarities
+
+    by_doc = store.passage_ids(h.article_id for h in hits)
+    ids = [i for h in hits for i in by_doc.get(h.article_id, [])]
+    if not ids:
+        return []
+    sim_of = similarities(store, ids, qvec)
+    chunks = store.passages(ids)
+    return [
+        Source(h, [(chunks[i].text, sim_of[i]) for i in by_doc.get(h.article_id, []) if i in chunks])
+        for h in hits
+    ]
+
+
+def generate(
+    question: str, sources: list[Source], history: list[Turn], settings: Settings
+) -> tuple[str, list[Citation]] | None:
+    """The LLM's answer from each article's three closest passages, or None to fall back."""
+    from qabot.llm import LLMAnswerer, Passage
+
+    hits = [s.hit for s in sources]
+    passages = []
+    for i, source in enumerate(sources):
+        closest = sorted(range(len(source.passages)), key=lambda k: -source.passages[k][1])[:3]
+        text = " ".join(source.passages[k][0] for k in sorted(closest))
+        passages.append(Passage(i + 1, source.hit.title, source.hit.published, source.hit.url, text))
+    past = [(t.question, t.answer.answer) for t in history]
+    text = LLMAnswerer(settings).answer(question, passages, past)
+    if text is None:
+        return None
+    used = sorted({int(n) for n in _markers(text)})
+    citations = [
+        Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
+                 hits[n - 1].published, passages[n - 1].text[:300])
+        for n in used
+    ]
+    return text, citations
+
+
+def _markers(text: str) -> list[str]:
+    return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]

@@ -104,9 +104,9 @@ def _one_line(error: Exception) -> str:
 
 
 def _service(settings):
-    from qabot.service import QAService
+    from qabot.wiring import build_service
 
-    return QAService(settings)
+    return build_service(settings, check=False)
 
 
 def _emit(args, data: dict, text: str) -> None:
@@ -275,9 +275,9 @@ def cmd_telegram(args, settings) -> int:
 
 
 def cmd_prepare(args, settings) -> int:
-    from qabot.service import make_encoder
+    from qabot.wiring import build_encoder
 
-    encoder = make_encoder(settings)
+    encoder = build_encoder(settings)
     stored = encoder.prepare_bulk_runtime()
     if stored is not None:
         text = f"OpenVINO model stored in {stored}; ingests open it without loading torch"

@@ -117,19 +117,19 @@ def known_item(corpus: Path, settings: Settings, service_factory) -> Scores:
 
 
 def run_eval(args, settings: Settings) -> int:
-    from qabot.service import QAService
+    from qabot.wiring import build_service
 
     if args.known_item:
         if not args.data_dir:
             settings = settings.model_copy(
                 update={"data_dir": Path(settings.data_dir) / f"known-item-{Path(args.file).stem}"}
             )
-        scores = known_item(Path(args.file), settings, QAService)
+        scores = known_item(Path(args.file), settings, lambda s: build_service(s, check=False))
     else:
         questions = load_questions(Path(args.file))
         if args.limit:
             questions = questions[: args.limit]
-        scores = score_questions(QAService.open(settings), questions)
+        scores = score_questions(build_service(settings), questions)
     summary = scores.summary()
     if args.json:
         print(json.dumps(summary))

@@ -11,13 +11,16 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from embeddings.docstore import Document
 from embeddings.errors import NoIndex
-from embeddings.store import Store, StoreWriter
+from embeddings.factory import open_store
+from embeddings.records import Document
 from qabot.archive.crawl import NotModified
 from qabot.chunk import chunk_article
 from qabot.models import Article, LoadError
 from qabot.settings import Settings
+from qabot.wiring import index_dir, open_writer, store_location
+
+__all__ = ["IngestReport", "index_dir", "ingest", "ingest_articles", "to_document"]
 
 if TYPE_CHECKING:
     from qabot.archive.sources import SourceSpec
@@ -76,10 +79,6 @@ class IngestReport:
             "sources": [o.as_dict() for o in self.sources],
             "fallbacks": [{"source": f.source, "note": f.error} for f in self.fallbacks],
         }
-
-
-def index_dir(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "index"
 
 
 def body_hash(text: str) -> str:
@@ -261,11 +260,11 @@ def _gone_check(crawl) -> Callable[[str], bool]:
 
 def _stored(settings: Settings, encoder) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     try:
-        live = Store.open(index_dir(settings), model_id=encoder.model_id)
+        live = open_store(store_location(settings), model_id=encoder.model_id)
     except NoIndex:
         return {}, {}
     try:
-        return live.docs.hashes(), live.docs.body_hashes()
+        return live.content_hashes(), live.body_hashes()
     finally:
         live.close()
 
@@ -310,31 +309,25 @@ def _ingest(
 def _write(
     plan: _Plan, settings: Settings, encoder, report: IngestReport, *, rebuild: bool, progress: bool
 ) -> None:
-    chunk_settings = {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap}
-    with StoreWriter(
-        index_dir(settings),
-        model_id=encoder.model_id,
-        index_kind=settings.index_type,
-        settings=chunk_settings,
-        rebuild_all=rebuild,
-    ) as writer:
+    with open_writer(settings, encoder.model_id, rebuild=rebuild) as writer:
         for doc_id in plan.remove:
-            writer.remove_vectors(writer.docs.delete(doc_id))
+            writer.delete(doc_id)
         if plan.write:
             max_tokens = min(settings.chunk_tokens, encoder.max_tokens - 2)
             for batch in _batches(plan.write, ARTICLES_PER_BATCH):
                 texts: list[str] = []
-                ids: list[int] = []
+                pending: list[tuple[Document, list[str], int]] = []
                 for doc in batch:
                     if doc.doc_id in plan.updates:
-                        writer.remove_vectors(writer.docs.delete(doc.doc_id))
+                        writer.delete(doc.doc_id)
                     chunks = chunk_article(
                         plan.articles[doc.doc_id], encoder.count_tokens, max_tokens,
                         settings.chunk_overlap,
                     )
-                    ids.extend(writer.docs.put(doc, [c.body for c in chunks]))
+                    pending.append((doc, [c.body for c in chunks], len(texts)))
                     texts.extend(c.text for c in chunks)
                 vectors = encoder.embed(texts, progress=progress)
-                writer.add_vectors(ids, vectors)
+                for doc, bodies, start in pending:
+                    writer.put(doc, bodies, vectors[start : start + len(bodies)])
                 report.chunks_embedded += len(texts)
         writer.commit()

@@ -9,41 +9,28 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embeddings.encoder import SentenceEncoder
-from embeddings.errors import ModelMismatch, NoIndex
-from embeddings.store import IndexFolder, Store
-from qabot.answer import Extractor, Source
+from embeddings.base import Store
+from qabot.answer import Extractor, assemble
 from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
-from qabot.models import Answer, Citation, Hit
-from qabot.pipeline import IngestReport, index_dir, ingest
-from qabot.retrieve import Candidate, Filters, Retriever
+from qabot.models import Answer, Hit
+from qabot.pipeline import IngestReport, ingest
+from qabot.retrieve import Candidate, Filters, Retriever, section_in
 from qabot.settings import Settings
-from qabot.when import parse_dates
+from qabot.wiring import build_encoder, open_store, rebuild_hint
+
+if TYPE_CHECKING:
+    from embeddings.encoder import SentenceEncoder
 
 log = logging.getLogger(__name__)
 
-ANSWER_ARTICLES = 3
-FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
-SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
-
-
-def rebuild_hint(settings: Settings) -> str:
-    return "rebuild it with: qabot ingest --rebuild SOURCE... (or qabot refresh --rebuild)"
-
-
-def make_encoder(settings: Settings) -> SentenceEncoder:
-    return SentenceEncoder(
-        settings.model,
-        precision=settings.precision,
-        batch_size=settings.batch_size,
-        threads=settings.torch_threads,
-        backend=settings.backend,
-        cache_dir=settings.encoder_cache_dir,
-    )
+# Old names, kept for callers that still import them from here.
+make_encoder = build_encoder
+__all__ = ["QAService", "make_encoder", "rebuild_hint", "section_in"]
 
 
 class _LockedEncoder:
@@ -65,20 +52,19 @@ class _LockedEncoder:
 class QAService:
     def __init__(self, settings: Settings, encoder: SentenceEncoder | None = None) -> None:
         self.settings = settings
-        self.encoder = _LockedEncoder(encoder or make_encoder(settings))
+        self.encoder = _LockedEncoder(encoder or build_encoder(settings))
         self.history = History(settings.history_turns, settings.history_ttl)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
-        self._section_cache: tuple[str, list[str]] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._state = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
-        service = cls(settings, encoder)
-        service.store  # noqa: B018 - fail now, with a clear message, if there is no index
-        return service
+        from qabot.wiring import build_service
+
+        return build_service(settings, encoder)
 
     # --- the index ---
     @property
@@ -90,35 +76,19 @@ class QAService:
         return self._store
 
     def _open_store(self) -> Store:
-        root = index_dir(self.settings)
-        try:
-            return Store.open(root, model_id=self.encoder.model_id)
-        except NoIndex as e:
-            raise IndexMissing(
-                f"no index in {self.settings.data_dir}; build one with: qabot ingest SOURCE..."
-            ) from e
-        except ModelMismatch as e:
-            raise ConfigError(f"{e}; {rebuild_hint(self.settings)}") from e
+        return open_store(self.settings, self.encoder.model_id)
 
     def reload_if_changed(self) -> bool:
-        """Picks up a version published by another process (a refresh); one small file read."""
-        token = IndexFolder(index_dir(self.settings)).token()
-        if self._store is not None and token == self._store.version:
+        """Picks up a version published by another process (a refresh); one cheap check."""
+        store = self._store
+        if store is not None and store.live_version() == store.version:
             return False
         with self._reload_lock:
-            if self._store is not None and token == self._store.version:
+            if self._store is not None and self._store.live_version() == self._store.version:
                 return False
             self._store = self._open_store()
             log.info("serving index version %s", self._store.version)
             return True
-
-    def _sections(self) -> list[str]:
-        """The archive's section names, read once per index version (a full scan otherwise)."""
-        store = self.store
-        cached = self._section_cache
-        if cached is None or cached[0] != store.version:
-            cached = self._section_cache = (store.version, store.docs.sections())
-        return cached[1]
 
     @property
     def retriever(self) -> Retriever:
@@ -174,28 +144,9 @@ class QAService:
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
         boost: list[str] | None = None,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
-        """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
-        softly: kept only while the best filtered article is about as close as the best overall."""
-        retriever = self.retriever
-        qvec = retriever.embed_query(query)
-
-        def run(attempt: Filters) -> list[Candidate]:
-            found = retriever.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
-            for c in found:
-                if boost and c.doc_id in boost:
-                    c.score += FOLLOW_UP_BOOST
-            return sorted(found, key=lambda c: c.score, reverse=True)
-
-        candidates = run(filters)
-        if question_dates and not filters:
-            dates, _rest = parse_dates(query)
-            said = Filters(dates.since, dates.until, section_in(query, self._sections()))
-            if said:
-                narrowed = run(said)
-                best = max((c.dense for c in candidates), default=0.0)
-                if narrowed and max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best:
-                    candidates = narrowed
-        return candidates, retriever.to_hits(candidates[:40], 20), qvec
+        return self.retriever.retrieve(
+            query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost
+        )
 
     def ask(
         self, question: str, conversation: str | None = None, *,
@@ -219,97 +170,44 @@ class QAService:
             )
         else:
             focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
-            answer = self._answer(question, focus, focus_vector, hits, turns)
+            answer = assemble(
+                question, focus, focus_vector, hits, turns,
+                store=self.store, extractor=self.extractor, settings=self.settings,
+            )
         answer = _with_latency(answer, started)
         answer.extra["ranking"] = hits[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
-
-    def _answer(
-        self, question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn]
-    ) -> Answer:
-        top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
-        sources = self._sources(top, qvec)
-        scored = self.extractor.score_sentences(focus, sources)
-        text, citations = self.extractor.compose(scored, sources)
-        passages = tuple(
-            {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
-             "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
-            for i, h in enumerate(hits[:5])
-        )
-        llm_text = self._generate(question, sources, history) if self.settings.llm_url else None
-        if llm_text is not None:
-            text, citations = llm_text
-        return Answer(
-            question=question, answer=text, citations=tuple(citations), passages=passages,
-            found=True, closest=tuple(hits[:3]), resolved_question=focus,
-        )
-
-    def _sources(self, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
-        """Every passage of the answering articles, in order, with its exact similarity."""
-        store = self.store
-        by_doc = store.docs.chunk_ids_of(h.article_id for h in hits)
-        ids = [i for h in hits for i in by_doc.get(h.article_id, [])]
-        if not ids:
-            return []
-        sims = store.vectors.vectors(np.asarray(ids, dtype=np.int64)) @ qvec
-        sim_of = dict(zip(ids, (float(s) for s in sims), strict=True))
-        chunks = store.docs.chunks(ids)
-        return [
-            Source(h, [(chunks[i].text, sim_of[i]) for i in by_doc.get(h.article_id, []) if i in chunks])
-            for h in hits
-        ]
-
-    def _generate(
-        self, question: str, sources: list[Source], history: list[Turn]
-    ) -> tuple[str, list[Citation]] | None:
-        """The LLM's answer from each article's three closest passages, or None to fall back."""
-        from qabot.llm import LLMAnswerer, Passage
-
-        hits = [s.hit for s in sources]
-        passages = []
-        for i, source in enumerate(sources):
-            closest = sorted(range(len(source.passages)), key=lambda k: -source.passages[k][1])[:3]
-            text = " ".join(source.passages[k][0] for k in sorted(closest))
-            passages.append(Passage(i + 1, source.hit.title, source.hit.published, source.hit.url, text))
-        past = [(t.question, t.answer.answer) for t in history]
-        text = LLMAnswerer(self.settings).answer(question, passages, past)
-        if text is None:
-            return None
-        used = sorted({int(n) for n in _markers(text)})
-        citations = [
-            Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
-                     hits[n - 1].published, passages[n - 1].text[:300])
-            for n in used
-        ]
-        return text, citations
 
     def latest(self, topic: str = "", k: int = 5) -> list[Hit]:
         if topic.strip():
             hits = self._retrieve(topic, Filters(), question_dates=False)[1]
             relevant = [h for h in hits if h.score >= hits[0].score * 0.7] if hits else []
             return sorted(relevant, key=lambda h: h.published, reverse=True)[:k]
-        return [_doc_hit(d) for d in self.store.docs.latest(k)]
+        return [_doc_hit(d) for d in self.store.latest(k)]
 
     def show(self, article_id: str) -> dict | None:
-        doc = self.store.docs.get(article_id)
+        store = self.store
+        doc = store.documents([article_id]).get(article_id)
         if doc is None:
             return None
+        ids = store.passage_ids([article_id]).get(article_id, [])
+        passages = store.passages(ids)
         return {
             "article_id": doc.doc_id, "title": doc.title, "url": doc.meta.get("url", ""),
             "published": doc.published, "author": doc.meta.get("author", ""),
             "section": doc.section, "text": doc.text,
-            "chunks": [c.text for c in self.store.docs.chunks_of(article_id)],
+            "chunks": [passages[i].text for i in ids if i in passages],
         }
 
     def stats(self) -> dict:
-        store = self.store
-        counts = store.docs.counts()
+        stats = self.store.stats()
         return {
-            "articles": counts["documents"], "chunks": counts["chunks"],
-            "model": store.manifest.get("model"), "dim": store.manifest.get("dim"),
-            "index": store.manifest.get("index"), "data_dir": str(Path(self.settings.data_dir).resolve()),
-            "updated_at": store.manifest.get("updated_at"),
+            "articles": stats.documents, "chunks": stats.passages,
+            "model": stats.model, "dim": stats.dim, "index": stats.index,
+            "backend": stats.backend, "location": stats.location, "version": stats.version,
+            "data_dir": str(Path(self.settings.data_dir).resolve()),
+            "updated_at": stats.updated_at,
         }
 
     def reset(self, conversation: str) -> None:
@@ -318,24 +216,6 @@ class QAService:
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)
         return turns[-1].answer if turns else None
-
-
-def section_in(question: str, sections: list[str]) -> str | None:
-    """A section the question names: "in the sport section", "politics news", "in Business"."""
-    import re
-
-    for section in sorted(sections, key=len, reverse=True):
-        name = re.escape(section)
-        if re.search(rf"\b(?:in|from) (?:the )?{name}(?: section| pages)?\b|\b{name} (?:section|news|stories)\b",
-                     question, re.I):
-            return section
-    return None
-
-
-def _markers(text: str) -> list[str]:
-    import re
-
-    return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]
 
 
 def _doc_hit(doc) -> Hit:

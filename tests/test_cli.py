@@ -40,7 +40,11 @@ def test_stats_show_search_ask_json(sample_data, capsys, monkeypatch):
     code, out, _ = run(capsys, *d, "stats", "--json")
     stats = json.loads(out)
     assert code == EXIT_OK
-    assert set(stats) == {"articles", "chunks", "model", "dim", "index", "data_dir", "updated_at"}
+    assert set(stats) == {
+        "articles", "chunks", "model", "dim", "index", "backend", "location", "version", "data_dir",
+        "updated_at",
+    }
+    assert stats["backend"] == "local"
     assert stats["articles"] == 18 and stats["dim"] == 384
 
     code, out, _ = run(capsys, *d, "show", "pages/minimum-wage-4325-lei.txt", "--json")

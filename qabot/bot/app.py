@@ -148,9 +148,9 @@ def run_bot(settings: Settings) -> None:
             "telegram_token: no bot token; set QABOT_TELEGRAM_TOKEN (or TELEGRAM_BOT_TOKEN) to the token from @BotFather"
         )
     setup_logging(token)
-    from qabot.service import QAService  # loads the model and index: not at import time
+    from qabot.wiring import build_service  # loads the model and index: not at import time
 
-    service = QAService.open(settings)
+    service = build_service(settings)
     service.search("warm up", k=1)  # load the model now, not while the first reader waits
     application = build_application(settings, service)
     try:

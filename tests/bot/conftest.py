@@ -63,8 +63,8 @@ def write_jsonl(path: Path, articles: list[dict]) -> Path:
 
 @pytest.fixture(scope="session")
 def encoder() -> Any:
-    from qabot.service import make_encoder
     from qabot.settings import Settings
+    from qabot.wiring import build_encoder as make_encoder
 
     return make_encoder(Settings(_env_file=None))
 
