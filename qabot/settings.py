@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Folder holding the index (FAISS, SQLite, manifest).")
     sources: CommaList = Field(
         default_factory=list,
-        description="Comma-separated sources `qabot refresh` re-reads: folders, files, feed or article URLs.",
+        description="Comma-separated sources `qabot refresh` re-reads: folders, files, feed, sitemap or article URLs.",
     )
     model: str = Field(
         "",
