@@ -139,7 +139,9 @@ def cmd_refresh(args, settings) -> int:
     if args.rebuild:
         report = service.ingest(service.sources(), prune=args.prune, rebuild=True, progress=sys.stderr.isatty())
         return _ingest_result(args, report)
-    result = refresh_round(service, service.state, prune=args.prune, every_source=True)
+    result = refresh_round(
+        service, service.state, prune=args.prune, every_source=True, on_new_articles=_alerts_hook(service)
+    )
     if not result.ran:
         raise QabotError("another refresh is running; try again when it has finished")
     if result.error:
@@ -147,16 +149,29 @@ def cmd_refresh(args, settings) -> int:
     return _ingest_result(args, result.report)
 
 
+def _alerts_hook(service):
+    """New articles go to the alerts outbox; the bot delivers them, whoever refreshed."""
+
+    def queue(article_ids: list[str]) -> None:
+        from qabot.alerts import queue_for_new_articles
+
+        queue_for_new_articles(service, service.state, article_ids)
+
+    return queue
+
+
 def cmd_watch(args, settings) -> int:
-    from qabot.duration import parse_duration
+    from qabot.durations import format_duration, parse_duration
+    from qabot.errors import ConfigError
     from qabot.schedule import DEFAULT_EVERY, watch
 
     try:
-        every = parse_duration(args.every) if args.every else (
-            parse_duration(settings.refresh_every) if settings.refresh_every else DEFAULT_EVERY
-        )
-    except ValueError as e:
-        print(f"qabot watch: --every: {e}", file=sys.stderr)
+        every = parse_duration(args.every, name="--every") if args.every else settings.refresh_seconds or DEFAULT_EVERY
+    except ConfigError as e:
+        print(f"qabot watch: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if every <= 0:
+        print("qabot watch: --every must be longer than 0s", file=sys.stderr)
         return EXIT_USAGE
     service = _service(settings)
     service.sources()  # no sources: say so now, not at the first round
@@ -164,8 +179,8 @@ def cmd_watch(args, settings) -> int:
     def say(line: str) -> None:
         print(f"qabot watch: {line}", file=sys.stderr, flush=True)
 
-    say(f"refreshing every {args.every or settings.refresh_every or '15m'}; SIGTERM or Ctrl-C stops")
-    code = watch(service, service.state, every, say=say)
+    say(f"refreshing every {format_duration(every)}; SIGTERM or Ctrl-C stops")
+    code = watch(service, service.state, every, say=say, on_new_articles=_alerts_hook(service))
     # Nothing is left open (the index writer unwound, state calls hold no connection), and
     # torch's interpreter teardown takes seconds: a supervisor's stop should not wait for it.
     sys.stdout.flush()
@@ -212,6 +227,10 @@ def cmd_show(args, settings) -> int:
     article = _service(settings).show(args.article_id)
     if article is None:
         raise QabotError(f"no article with id {args.article_id!r}")
+    if settings.telegram_username:
+        from qabot.deeplink import ask_link
+
+        article["ask_link"] = ask_link(settings.telegram_username, article["article_id"])
     text = f"{article['title']}\n{article['published']}  {article['url']}\n\n{article['text']}"
     _emit(args, article, text)
     return EXIT_OK

@@ -62,7 +62,7 @@ class IngestReport:
     not_modified: int = 0  # pages skipped: 304, or the sitemap's lastmod unchanged
     sources: list[SourceOutcome] = field(default_factory=list)
     fallbacks: list[LoadError] = field(default_factory=list)  # feed text stood in for a page
-    added_ids: list[str] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)  # new articles, for topic alerts
 
     def as_dict(self) -> dict:
         return {

@@ -189,6 +189,26 @@ class Retriever:
                 break
         return hits
 
+    def score_articles(self, query: str, doc_ids: list[str], query_vector: np.ndarray | None = None) -> list[Candidate]:
+        """The ranking score ``candidates`` would give each of ``doc_ids`` for ``query``, even
+        those outside its top results (a topic alert judges each new article on its own)."""
+        qvec = self.embed_query(query) if query_vector is None else query_vector
+        found: dict[str, Candidate] = {}
+        self._score_chunks(doc_ids, qvec, found)
+        keyword_scores = normalise(self.store.keyword_search(query, KEYWORD_DOCS))
+        w = self.weights
+        lead_weight = w.lead_for_questions if is_question(query) else w.lead
+        leads = self._lead_scores(list(found), qvec) if lead_weight else {}
+        for doc_id, c in found.items():
+            c.keyword = keyword_scores.get(doc_id, 0.0)
+            c.dense = max(c.chunk_scores.values(), default=0.0)
+            c.lead = leads.get(doc_id, 0.0)
+        dense = {doc_id: c.dense for doc_id, c in found.items()}
+        scores = blend([dense, leads, keyword_scores], [w.dense, lead_weight, w.keyword], keys=found)
+        for doc_id, c in found.items():
+            c.score = scores[doc_id]
+        return sorted(found.values(), key=lambda c: c.score, reverse=True)
+
 
 def _same_story(hits: list[Hit], text: str) -> bool:
     """A re-run of a story already listed (same headline, mostly the same words)."""

@@ -130,7 +130,8 @@ class Interrupted(BaseException):
 
 
 def watch(
-    service: QAService, state: StateStore, every: float, *, say: Callable[[str], None] = print
+    service: QAService, state: StateStore, every: float, *, say: Callable[[str], None] = print,
+    on_new_articles: Callable[[list[str]], None] | None = None,
 ) -> int:
     """Refresh every ``every`` seconds until SIGTERM or SIGINT; exit status 0.
 
@@ -151,7 +152,7 @@ def watch(
         while not stop.is_set():
             try:
                 busy.set()
-                result = refresh_round(service, state)
+                result = refresh_round(service, state, on_new_articles=on_new_articles)
             except Interrupted:
                 say("stopped during a round; the published index is unchanged")
                 break

@@ -18,6 +18,7 @@ from qabot.answer import Extractor, assemble
 from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
 from qabot.models import Answer, Hit
+from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, ingest
 from qabot.retrieve import Candidate, Filters, Retriever, section_in
 from qabot.settings import Settings
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from embeddings.encoder import SentenceEncoder
 
 log = logging.getLogger(__name__)
+
+PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 
 # Old names, kept for callers that still import them from here.
 make_encoder = build_encoder
@@ -53,18 +56,27 @@ class QAService:
     def __init__(self, settings: Settings, encoder: SentenceEncoder | None = None) -> None:
         self.settings = settings
         self.encoder = _LockedEncoder(encoder or build_encoder(settings))
-        self.history = History(settings.history_turns, settings.history_ttl)
+        self._state: StateStore | None = None
+        self.history = History(settings.history_turns, settings.history_ttl, lambda: self.state)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
-        self._state = None
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
         from qabot.wiring import build_service
 
         return build_service(settings, encoder)
+
+    @property
+    def state(self) -> StateStore:
+        """The shared state (follow-up context, subscriptions, sync state), opened on first use."""
+        if self._state is None:
+            with self._reload_lock:  # two first questions at once must not both create it
+                if self._state is None:
+                    self._state = open_state(self.settings)
+        return self._state
 
     # --- the index ---
     @property
@@ -95,15 +107,6 @@ class QAService:
         return Retriever(self.store, self.encoder)
 
     # --- writing ---
-    @property
-    def state(self):
-        """The shared state (sync records, URL validators); opened on first use."""
-        if self._state is None:
-            from qabot.persist import open_state
-
-            self._state = open_state(self.settings)
-        return self._state
-
     def ingest(
         self, sources: list, *, prune: bool = False, rebuild: bool = False, progress: bool = False
     ) -> IngestReport:
@@ -142,11 +145,30 @@ class QAService:
 
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None,
+        boost: list[str] | None = None, pin: str | None = None,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
-        return self.retriever.retrieve(
+        retriever = self.retriever
+        candidates, hits, qvec = retriever.retrieve(
             query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost
         )
+        if pin and self._pin(candidates, pin, query, qvec, retriever):
+            candidates.sort(key=lambda c: c.score, reverse=True)
+            hits = retriever.to_hits(candidates[:40], 20)
+        return candidates, hits, qvec
+
+    def _pin(self, found: list[Candidate], pin: str, query: str, qvec: np.ndarray, retriever: Retriever) -> bool:
+        """Puts the deep-linked article first when it says anything about the question."""
+        mine = next((c for c in found if c.doc_id == pin), None)
+        if mine is None:
+            scored = retriever.score_articles(query, [pin], query_vector=qvec)
+            if not scored:
+                return False  # the article is gone from the archive
+            mine = scored[0]
+            found.append(mine)
+        if mine.dense < self.settings.min_relevance:
+            return False
+        mine.score += PIN_BOOST
+        return True
 
     def ask(
         self, question: str, conversation: str | None = None, *,
@@ -155,9 +177,11 @@ class QAService:
         started = time.perf_counter()
         question = " ".join(question.split())
         turns = self.history.get(conversation)
-        query, focus, cited_before = resolve(question, turns)
+        pin = self.history.article(conversation)
+        opened = self.store.documents([pin]).get(pin) if pin and not turns else None
+        query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before
+            query, Filters(since, until, section), question_dates=True, boost=cited_before, pin=pin,
         )
         best = candidates[0].dense if candidates else 0.0
         if not hits or best < self.settings.min_relevance:
@@ -212,6 +236,11 @@ class QAService:
 
     def reset(self, conversation: str) -> None:
         self.history.reset(conversation)
+
+    def open_article(self, conversation: str, article_id: str) -> None:
+        """A deep link opened this article: the conversation's questions answer from it first."""
+        self.history.reset(conversation)
+        self.history.set_article(conversation, article_id)
 
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)

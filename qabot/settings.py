@@ -84,11 +84,6 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Hosts links may lead to besides the configured sources' own (* = any public host).",
     )
-    refresh_every: str = Field(
-        "",
-        description="Refresh schedule for `qabot watch` and the bot (90s, 15m, 2h); empty = the bot does not "
-        "refresh by itself and `qabot watch` uses 15m.",
-    )
     clean_patterns: CommaList = Field(
         default_factory=list,
         description="Extra regular expressions (one, or a JSON list); a matching line is dropped from pages.",
@@ -130,6 +125,21 @@ class Settings(BaseSettings):
     rate_limit_count: int = Field(6, ge=1, description="Questions one user may ask per window.")
     rate_limit_window: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused politely.")
+    telegram_username: str = Field(
+        "", description="The bot's @username (without @), for article ask links in `qabot show --json`."
+    )
+
+    # --- schedule and alerts ---
+    refresh_every: str = Field(
+        "",
+        description="How often the sources are refreshed on a schedule (`qabot telegram`, `qabot watch`), "
+        "e.g. 15m, 90s, 1h30m; empty = only on demand.",
+    )
+    alert_min_score: float = Field(
+        0.55,
+        description="Hybrid score (dense + lead + keyword, as in search) a new article needs to alert "
+        "a reader following a topic; measured in docs/telegram.md.",
+    )
 
     @field_validator("sources", "telegram_admins", "telegram_allowlist", "fetch_allow_hosts", mode="before")
     @classmethod
@@ -141,11 +151,21 @@ class Settings(BaseSettings):
     @field_validator("refresh_every")
     @classmethod
     def _duration(cls, value: str) -> str:
-        from qabot.duration import parse_duration
+        from qabot.durations import parse_duration
+        from qabot.errors import ConfigError
 
-        if value.strip():
-            parse_duration(value)
+        try:
+            parse_duration(value, name="refresh_every")
+        except ConfigError as e:
+            raise ValueError(str(e)) from None
         return value.strip()
+
+    @property
+    def refresh_seconds(self) -> float:
+        """``refresh_every`` in seconds; 0 when no schedule is set."""
+        from qabot.durations import parse_duration
+
+        return parse_duration(self.refresh_every, name="refresh_every")
 
     @field_validator("cache_dir", "sources_file", mode="before")
     @classmethod

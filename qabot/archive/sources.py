@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qabot.duration import parse_duration
+from qabot.durations import parse_duration
 from qabot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -63,10 +63,7 @@ def read_sources_file(path: Path) -> list[SourceSpec]:
             raise ConfigError(f"{where}: needs url or path")
         if entry.get("path"):
             location = str((Path(path).parent / Path(location).expanduser()).resolve())
-        try:
-            every = parse_duration(str(entry["every"])) if entry.get("every") else 0.0
-        except ValueError as e:
-            raise ConfigError(f"{where}: every: {e}") from e
+        every = parse_duration(str(entry.get("every") or ""), name=f"{where}: every")
         specs.append(SourceSpec(
             name=str(entry.get("name") or location).strip(), location=location,
             section=str(entry.get("section") or "").strip(), every=every,

@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from qabot.bot import admin, handlers, inline
+from qabot.bot import admin, alerts, handlers, health, inline, schedule, status
 from qabot.bot.logs import protect, redact, setup_logging
 from qabot.bot.state import KEY, NO_PREVIEW, BotState, state
 from qabot.errors import ConfigError, QabotError
@@ -114,6 +114,7 @@ def build_application(settings: Settings, service: QAService) -> Application:
     application.bot_data[KEY] = BotState.create(settings, service)
 
     new = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, health.remember_admin), group=-2)
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     for name, callback in [
         ("start", handlers.start),
@@ -123,6 +124,10 @@ def build_application(settings: Settings, service: QAService) -> Application:
         ("latest", handlers.latest),
         ("sources", handlers.sources),
         ("reset", handlers.reset),
+        ("status", status.status),
+        ("follow", alerts.follow),
+        ("following", alerts.following),
+        ("unfollow", alerts.unfollow),
         ("stats", admin.stats),
         ("refresh", admin.refresh),
     ]:
@@ -132,6 +137,7 @@ def build_application(settings: Settings, service: QAService) -> Application:
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(InlineQueryHandler(inline.on_inline))
     application.add_error_handler(handlers.on_error)
+    schedule.schedule(application)
     return application
 
 

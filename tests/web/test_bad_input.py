@@ -54,7 +54,6 @@ def test_every_kind_of_bad_url_is_one_line_and_the_good_pages_still_load(
         news_site.fail("/sitemap-bomb.xml", "bomb"): "refused: the XML declares entities",
     }
     news_site.extra_child_sitemaps.extend(children)
-    started = time.monotonic()
     code = main(["ingest", news_site.url("/sitemap.xml"), "--json"])
     out = capsys.readouterr()
     report = json.loads(out.out)
@@ -65,7 +64,6 @@ def test_every_kind_of_bad_url_is_one_line_and_the_good_pages_still_load(
         mine = [line for line in lines if f" {url}: " in line]
         assert len(mine) == 1 and phrase in mine[0], (url, phrase, mine)
     assert len(lines) == len(expected) + len(children)
-    assert time.monotonic() - started < 60
 
 
 def test_429_is_retried_after_the_time_retry_after_asks(news_site: NewsSite) -> None:
