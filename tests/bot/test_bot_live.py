@@ -59,6 +59,8 @@ async def test_alerts_queued_by_another_process_are_delivered_once_and_a_blocked
     watcher = QAService(bot.settings, encoder)
     report = watcher.ingest([str(write_jsonl(tmp_path / "late.jsonl", [LATE]))])
     assert report.added_ids == [LATE["id"]]
+    backfill = [LATE["id"], *(f"old-{i}" for i in range(alerts.BACKFILL))]  # a first import, not news
+    assert alerts.queue_for_new_articles(watcher, watcher.state, backfill) == 0
     assert alerts.queue_for_new_articles(watcher, watcher.state, report.added_ids) == 2
     assert alerts.queue_for_new_articles(watcher, watcher.state, report.added_ids) == 0  # once only
 
