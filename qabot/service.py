@@ -18,7 +18,9 @@ from embeddings.store import IndexFolder, Store
 from qabot.answer import Extractor, Source
 from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
+from qabot.intent import ENTITY, PERIOD, PLAIN, Intent, read_intent
 from qabot.models import Answer, Citation, Hit
+from qabot.news import Composed, NewsAnswers
 from qabot.pipeline import IngestReport, index_dir, ingest
 from qabot.retrieve import Candidate, Filters, Retriever
 from qabot.settings import Settings
@@ -27,6 +29,7 @@ from qabot.when import parse_dates
 log = logging.getLogger(__name__)
 
 ANSWER_ARTICLES = 3
+NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
 FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
 SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
 
@@ -70,6 +73,7 @@ class QAService:
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
         self._section_cache: tuple[str, list[str]] | None = None
+        self._archive_cache: tuple[str, bool, int] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
 
@@ -77,6 +81,9 @@ class QAService:
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
         service = cls(settings, encoder)
         service.store  # noqa: B018 - fail now, with a clear message, if there is no index
+        from qabot.dates import warm
+
+        warm()  # dateparser's language data, before the first question rather than during it
         return service
 
     # --- the index ---
@@ -119,6 +126,17 @@ class QAService:
             cached = self._section_cache = (store.version, store.docs.sections())
         return cached[1]
 
+    def _archive(self) -> tuple[bool, int]:
+        """Whether the archive has dated articles, and how many articles; once per version."""
+        store = self.store
+        cached = self._archive_cache
+        if cached is None or cached[0] != store.version:
+            newest = store.docs.latest(1)
+            cached = self._archive_cache = (
+                store.version, bool(newest and newest[0].published), store.docs.counts()["documents"]
+            )
+        return cached[1], cached[2]
+
     @property
     def retriever(self) -> Retriever:
         return Retriever(self.store, self.encoder)
@@ -148,7 +166,7 @@ class QAService:
 
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None,
+        boost: list[str] | None = None, force_dates: bool = False,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
         softly: kept only while the best filtered article is about as close as the best overall."""
@@ -169,7 +187,7 @@ class QAService:
             if said:
                 narrowed = run(said)
                 best = max((c.dense for c in candidates), default=0.0)
-                if narrowed and max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best:
+                if narrowed and (force_dates or max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best):
                     candidates = narrowed
         return candidates, retriever.to_hits(candidates[:40], 20), qvec
 
@@ -181,11 +199,17 @@ class QAService:
         question = " ".join(question.split())
         turns = self.history.get(conversation)
         query, focus, cited_before = resolve(question, turns)
+        intent = read_intent(query)
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before
+            query, Filters(since, until, section), question_dates=True, boost=cited_before,
+            force_dates=intent.kind == PERIOD,
         )
         best = candidates[0].dense if candidates else 0.0
-        if not hits or best < self.settings.min_relevance:
+        relevant = bool(hits) and best >= self.settings.min_relevance
+        name_hits = self._name_hits(intent, query, hits) if intent.kind == ENTITY or not relevant else []
+        if intent.kind == PERIOD and hits and intent.dates:
+            relevant = True  # the archive has articles from the period asked about
+        if not relevant and not name_hits:
             answer = Answer(
                 question=question,
                 answer="I could not find anything about that in the archive.",
@@ -195,30 +219,64 @@ class QAService:
             )
         else:
             focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
-            answer = self._answer(question, focus, focus_vector, hits, turns)
+            answer = self._answer(question, focus, focus_vector, hits, turns, intent, name_hits)
         answer = _with_latency(answer, started)
-        answer.extra["ranking"] = hits[:10]
+        leading = answer.extra.pop("leading", [])
+        lead_hits = [h for h in (*name_hits, *hits) if h.article_id in leading]
+        lead_hits = sorted({h.article_id: h for h in lead_hits}.values(), key=lambda h: leading.index(h.article_id))
+        answer.extra["ranking"] = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
 
+    def _name_hits(self, intent: Intent, query: str, hits: list[Hit]) -> list[Hit]:
+        """Articles naming the person or organisation asked about, when the name is rare enough
+        to be evidence (qabot.entities); for other questions also most of their other words."""
+        from qabot.entities import Name, capitalised_names, known
+        from qabot.fold import fold, folded_terms
+
+        _dated, total = self._archive()
+        names = [intent.name] if intent.kind == ENTITY else capitalised_names(query)
+        docs = self.store.docs
+        for text in names:
+            name = Name.of(text)
+            ids = known(docs, name, total)
+            if not ids:
+                continue
+            found = docs.get_many(ids[:NAME_ARTICLES])
+            out = [_doc_hit(found[i], full=True) for i in ids[:NAME_ARTICLES] if i in found]
+            if intent.kind != ENTITY:
+                others = [t for t in folded_terms(query) if t not in name.words]
+                body = fold(out[0].passages[0]) if out else ""
+                if others and sum(1 for t in others if t in body) < len(others) / 2:
+                    continue
+            return out
+        return []
+
     def _answer(
-        self, question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn]
+        self, question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn],
+        intent: Intent, name_hits: list[Hit],
     ) -> Answer:
-        top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
-        sources = self._sources(top, qvec)
-        scored = self.extractor.score_sentences(focus, sources)
-        text, citations = self.extractor.compose(scored, sources)
+        dated, _total = self._archive()
+        news = NewsAnswers(
+            self.extractor, self._sources, lambda ids: self.store.vectors.vectors(np.asarray(ids, dtype=np.int64)),
+            dated=dated, as_of_days=self.settings.as_of_days,
+        )
+        composed: Composed = news.compose(intent, focus, qvec, hits or name_hits, name_hits)
+        text, citations = composed.text, composed.citations
         passages = tuple(
             {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
              "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
             for i, h in enumerate(hits[:5])
         )
-        llm_text = self._generate(question, sources, history) if self.settings.llm_url else None
-        if llm_text is not None:
-            text, citations = llm_text
+        if self.settings.llm_url and intent.kind == PLAIN:
+            top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
+            llm_text = self._generate(question, self._sources(top, qvec), history)
+            if llm_text is not None:
+                text, citations = llm_text
         return Answer(
             question=question, answer=text, citations=tuple(citations), passages=passages,
             found=True, closest=tuple(hits[:3]), resolved_question=focus,
+            extra={"leading": composed.leading}, kind=intent.kind, timeline=composed.timeline,
         )
 
     def _sources(self, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
@@ -314,9 +372,9 @@ def _markers(text: str) -> list[str]:
     return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]
 
 
-def _doc_hit(doc) -> Hit:
+def _doc_hit(doc, full: bool = False) -> Hit:
     return Hit(doc.doc_id, doc.title, doc.meta.get("url", ""), doc.published, doc.section,
-               doc.meta.get("author", ""), 0.0, (doc.text[:300],))
+               doc.meta.get("author", ""), 0.0, (doc.text if full else doc.text[:300],))
 
 
 def _with_latency(answer: Answer, started: float) -> Answer:

@@ -1,0 +1,110 @@
+"""People and organisations: does the archive know the name, and which sentences introduce
+and quote them.
+
+Dense similarity is low for a rare name ("Who is Radu Ifrim?" scores about 0.2), yet an exact
+match on it in an article is strong evidence; a common word matching by chance is not, so a
+name counts only when each of its words occurs in one article and one of them is rare in the
+archive. Matching is folded (qabot.fold): Vladescu finds Vlădescu, Radis finds Radiș.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from embeddings.keyword import STOP_WORDS
+from qabot.fold import fold
+from qabot.quotes import balance
+
+RARE_SHARE = 0.02  # a word in at most 2% of the articles (and at least RARE_MIN) is rare
+RARE_MIN = 3
+_ROLE = re.compile(
+    r"\b(?:minister|governor|president|director|head|chief|manager|mayor|spokes(?:man|woman|person)|ceo|"
+    r"founder|chair(?:man|woman)?|leader|coach|secretary|commissioner|deputy|senator|prosecutor|judge|"
+    r"general|rector|professor|economist|analyst|executive|official|prefect|founder|captain|president-elect)\b",
+    re.I,
+)
+_SAID = re.compile(r"\b(?:said|says|told|added|stated|declared|warned|argued|explained|noted|insisted)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name as asked (``text``) and its folded words."""
+
+    text: str
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Name:
+        words = tuple(w for w in re.findall(r"[\w’'-]+", fold(text)) if w not in STOP_WORDS and len(w) > 1)
+        return cls(text, words)
+
+    @property
+    def surname(self) -> str:
+        return self.words[-1] if self.words else ""
+
+    def in_text(self, folded: str) -> bool:
+        return bool(self.words) and all(re.search(rf"\b{re.escape(w)}\b", folded) for w in self.words)
+
+    def phrase_query(self) -> str:
+        """An FTS5 query: the words as a phrase (the FTS index folds diacritics itself)."""
+        return '"' + " ".join(self.words).replace('"', "") + '"'
+
+
+def capitalised_names(question: str) -> list[str]:
+    """Runs of capitalised words not at the start of the question ("Radu Ifrim", "Metrorex")."""
+    out = []
+    for m in re.finditer(r"(?<!^)(?<![.!?]\s)\b[A-ZĂÂÎȘȚŞŢ][\w’'-]+(?:\s+[A-ZĂÂÎȘȚŞŢ][\w’'-]+)*", question.strip()):
+        out.append(m.group(0))
+    return out
+
+
+def known(docs, name: Name, total: int) -> list[str]:
+    """Articles holding every word of ``name`` with one of them rare in the archive, best first."""
+    if not name.words:
+        return []
+    limit = max(RARE_MIN, int(total * RARE_SHARE))
+    rare = False
+    for word in name.words:
+        if len(docs.keyword_search(f'"{word}"', limit + 1)) <= limit:
+            rare = True
+            break
+    if not rare:
+        return []
+    query = name.phrase_query() if len(name.words) > 1 else f'"{name.words[0]}"'
+    found = [doc_id for doc_id, _ in docs.keyword_search(query, 50)]
+    if not found and len(name.words) > 1:
+        found = [doc_id for doc_id, _ in docs.keyword_search(" AND ".join(f'"{w}"' for w in name.words), 50)]
+    if found and len(name.words) > 1:
+        # later articles often name a person by surname alone ("…, Oprișan told")
+        found += [d for d, _ in docs.keyword_search(f'"{name.surname}"', 50) if d not in found]
+    return found
+
+
+@dataclass(frozen=True)
+class Mention:
+    position: int
+    text: str
+    intro: float  # how much the sentence introduces the person (role, title, full name)
+    quote: bool  # a quotation attributed to them
+
+
+def mentions(name: Name, sentences: list[str]) -> list[Mention]:
+    """Sentences of one article about ``name``: those naming them, and quotes attributed to them
+    (a quotation in a sentence naming them, or one continued from such a sentence)."""
+    out = []
+    previous_named = False
+    for pos, sentence in enumerate(sentences):
+        folded = fold(sentence)
+        full = name.in_text(folded)
+        by_surname = bool(name.surname) and re.search(rf"\b{re.escape(name.surname)}\b", folded) is not None
+        quoted = any(ch in sentence for ch in "„“”\"«»")
+        attributed = quoted and (full or by_surname) and bool(_SAID.search(sentence))
+        continued = quoted and previous_named and balance(sentence) == -1
+        if full or by_surname or continued:
+            intro = 0.0
+            if full:
+                intro = 1.0 + (0.5 if _ROLE.search(sentence) else 0.0) + (0.2 if not quoted else 0.0)
+            out.append(Mention(pos, sentence, intro, attributed or continued))
+        previous_named = full or by_surname
+    return out
