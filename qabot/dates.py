@@ -135,6 +135,8 @@ def find_absolute(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in _ABSOLUTE.finditer(folded):
         phrase = m.group(0)
+        if re.fullmatch(YEAR_PATTERN, phrase) and not _LEAD_IN.search(folded[: m.start()]):
+            continue  # "the 2025 budget" names a budget, "in 2025" a period
         if phrase in _AMBIGUOUS and not _LEAD_IN.search(folded[: m.start()]):
             # "may", "mar", "mai" are ordinary words too: alone, only after "in", "since"...
             continue

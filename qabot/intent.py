@@ -18,17 +18,25 @@ LATEST, ASOF, TIMELINE, PERIOD, ENTITY, PLAIN = "latest", "asof", "timeline", "p
 
 _TIMELINE = re.compile(
     r"\bhow (?:has|have|did|does|do) .+? (?:develop|evolv|chang|progress|unfold|move|go|went|gone)\w*|"
-    r"\btimeline\b|\bchronolog\w*|\bhistory of\b|\bstep by step\b|"
+    r"\btimeline\b|\bchronolog\w*|\bhistory of\b|\bstep by step\b|^\s*what (?:has )?happened (?:with|to)\b|"
+    r"^\s*how (?:has|have) .+? (?:fared|gone)\b|"
     r"\bwhat (?:has )?happened (?:with|to|in) .+? (?:over|during|in) the (?:past|last) (?:year|months?|weeks)\b|"
     r"\bover the (?:past|last) (?:year|\w+ months)\b|\bsince the start\b|\bfrom the (?:start|beginning)\b",
     re.I,
 )
 _LATEST = re.compile(
     r"\b(?:now|current|currently|latest|newest|most recent|still|yet|so far|to date|at present|presently|"
-    r"as of today|these days|nowadays)\b|"
+    r"as of today|these days|nowadays|next|upcoming)\b|^\s*when (?:will|is|are)\b|"
     r"^\s*(?:is|are) (?:the )?.+? (?:open|closed|finished|complete|completed|ready|running|in force|over)\??$|"
     r"^\s*who (?:is|runs|heads|leads) the (?:\w+ )?(?:minister|governor|president|head|director|chief|ceo|"
     r"mayor|manager|chair|chairman|chairwoman|leader|coach|prime minister)\b",
+    re.I,
+)
+_EARLIEST = re.compile(
+    r"\b(?:first|initial|original|earliest|earlier|previous|old)\s+(?:\w+\s+)?(?:forecast|estimate|figure|plan|offer|"
+    r"proposal|projection|target|deadline|date|price|budget|version|draft|report|cost|value|contract|promise|"
+    r"schedule|timetable|deficit|goal)s?\b|\b(?:at first|initially|originally|at the (?:start|beginning))\b|"
+    r"\bbefore the (?:delay|change|resignation|cut|rise|increase|revision|strike|ruling|appeal|sale|decision)\b",
     re.I,
 )
 _ASOF_WORDS = re.compile(
@@ -68,18 +76,19 @@ def read_intent(question: str, today: date | None = None) -> Intent:
         return Intent(PERIOD, dates)
     if _TIMELINE.search(question):
         return Intent(TIMELINE, dates)
-    if dates.period is not None:
-        return Intent(ASOF, dates)
+    earliest = bool(_EARLIEST.search(question))
+    if _LATEST.search(question) and not earliest:
+        return Intent(LATEST, dates)
+    if dates.period is not None or earliest:
+        return Intent(ASOF, dates, earliest=earliest)
     said = _SAID.match(question)
     if said and _looks_like_name(said.group(1)):
         return Intent(ENTITY, dates, name=_strip(said.group(1)), topic=said.group(2) or "")
     who = _WHO_IS.match(question)
     if who and _looks_like_name(who.group(1)):
         return Intent(ENTITY, dates, name=_strip(who.group(1)))
-    if _LATEST.search(question):
-        return Intent(LATEST, dates)
     if _ASOF_WORDS.search(question):
-        return Intent(ASOF, dates, earliest=bool(re.search(r"\b(?:first|initial|original|earliest|at first|initially|originally|start|beginning)\b", question, re.I)))
+        return Intent(ASOF, dates)
     if bare_name(question):
         return Intent(ENTITY, dates, name=_strip(question))
     return Intent(PLAIN, dates)

@@ -31,10 +31,8 @@ from qabot.fold import fold, folded_terms
 from qabot.intent import ASOF, ENTITY, LATEST, PERIOD, TIMELINE, Intent
 from qabot.models import Citation, Hit, TimelineEntry
 from qabot.sentences import split_sentences
-from qabot.stories import by_date, story
+from qabot.stories import by_date, main_story
 from qabot.timeline import timeline_lines
-
-LATEST_RELEVANT = 0.8  # a newer story article leads when its score is this close to the best
 
 
 @dataclass
@@ -48,11 +46,11 @@ class Composed:
 class NewsAnswers:
     def __init__(
         self, extractor: Extractor, sources: Callable[[list[Hit], np.ndarray], list[Source]],
-        vectors: Callable[[list[int]], np.ndarray], *, dated: bool, as_of_days: int, today: date | None = None,
+        lead_vectors: Callable[[list[str]], np.ndarray], *, dated: bool, as_of_days: int, today: date | None = None,
     ) -> None:
         self.extractor = extractor
         self.sources = sources
-        self.vectors = vectors
+        self.lead_vectors = lead_vectors
         self.dated = dated
         self.as_of_days = as_of_days
         self.today = today or date.today()
@@ -66,7 +64,7 @@ class NewsAnswers:
             if composed is not None:
                 return self._as_of(composed, name_hits)
         if intent.kind in (TIMELINE, PERIOD) and self.dated:
-            members = hits[:6] if intent.kind == PERIOD else story(hits, self.vectors)
+            members = hits[:6] if intent.kind == PERIOD else main_story(hits, self.lead_vectors)
             if intent.kind == PERIOD or len(members) >= 2:
                 chosen = by_date(members)[:6]
                 text, citations, entries = timeline_lines(
@@ -91,7 +89,7 @@ class NewsAnswers:
         return Composed(text, citations, [h.article_id for h in top[:1]])
 
     def _latest(self, focus: str, qvec: np.ndarray, hits: list[Hit]) -> Composed:
-        members = [h for h in story(hits, self.vectors) if h.score >= hits[0].score * LATEST_RELEVANT]
+        members = main_story(hits, self.lead_vectors)
         dated = [h for h in members if h.published]
         if len(dated) < 2:
             return self._plain(focus, qvec, hits)
@@ -111,7 +109,7 @@ class NewsAnswers:
 
     def _as_asked(self, intent: Intent, hits: list[Hit]) -> Hit | None:
         """The story article about the period asked, or its first one for "the first …"."""
-        members = [h for h in story(hits, self.vectors) if h.published]
+        members = [h for h in main_story(hits, self.lead_vectors) if h.published]
         if not members:
             return None
         if intent.earliest:
@@ -121,20 +119,20 @@ class NewsAnswers:
             return None
         month = date.fromisoformat(period.since)
         names = [n for n, number in MONTHS.items() if number == month.month and len(n) > 3]
-        year = str(month.year)
+
+        after = (date.fromisoformat(period.until) + timedelta(days=45)).isoformat()
 
         def about(hit: Hit) -> float:
-            text = fold(" ".join(hit.passages))
-            named = any(n in text for n in names)
-            score = 0.0
-            if named and (year in text or not period.since.startswith(year) or hit.published[:4] == year):
-                score += 2.0
-            if period.since <= hit.published[:10] <= period.until:
-                score += 1.0
-            return score + hit.score
+            """Published in the period; or naming the month and published soon after it (a
+            figure for April comes out in May)."""
+            published = hit.published[:10]
+            score = 1.5 if period.since <= published <= period.until else 0.0
+            if not score and period.since <= published <= after and any(n in fold(" ".join(hit.passages)) for n in names):
+                score = 1.0
+            return score
 
-        best = max(members, key=about)
-        return best if about(best) - best.score > 0 else None
+        best = max(members, key=lambda h: about(h) + h.score)
+        return best if about(best) > 0 else None
 
     def _entity(self, intent: Intent, hits: list[Hit]) -> Composed | None:
         name = Name.of(intent.name)

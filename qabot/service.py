@@ -18,7 +18,7 @@ from embeddings.store import IndexFolder, Store
 from qabot.answer import Extractor, Source
 from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
-from qabot.intent import ENTITY, PERIOD, PLAIN, Intent, read_intent
+from qabot.intent import ENTITY, PERIOD, PLAIN, TIMELINE, Intent, read_intent
 from qabot.models import Answer, Citation, Hit
 from qabot.news import Composed, NewsAnswers
 from qabot.pipeline import IngestReport, index_dir, ingest
@@ -201,8 +201,9 @@ class QAService:
         query, focus, cited_before = resolve(question, turns)
         intent = read_intent(query)
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before,
-            force_dates=intent.kind == PERIOD,
+            query, Filters(since, until, section), boost=cited_before, force_dates=intent.kind == PERIOD,
+            # a timeline spans its story, and "the first forecast for 2026" came out before 2026
+            question_dates=intent.kind != TIMELINE and not intent.earliest,
         )
         best = candidates[0].dense if candidates else 0.0
         relevant = bool(hits) and best >= self.settings.min_relevance
@@ -257,10 +258,8 @@ class QAService:
         intent: Intent, name_hits: list[Hit],
     ) -> Answer:
         dated, _total = self._archive()
-        news = NewsAnswers(
-            self.extractor, self._sources, lambda ids: self.store.vectors.vectors(np.asarray(ids, dtype=np.int64)),
-            dated=dated, as_of_days=self.settings.as_of_days,
-        )
+        news = NewsAnswers(self.extractor, self._sources, self._lead_vectors, dated=dated,
+                           as_of_days=self.settings.as_of_days)
         composed: Composed = news.compose(intent, focus, qvec, hits or name_hits, name_hits)
         text, citations = composed.text, composed.citations
         passages = tuple(
@@ -278,6 +277,11 @@ class QAService:
             found=True, closest=tuple(hits[:3]), resolved_question=focus,
             extra={"leading": composed.leading}, kind=intent.kind, timeline=composed.timeline,
         )
+
+    def _lead_vectors(self, doc_ids: list[str]) -> np.ndarray:
+        """Vectors of the articles' opening passages (headline and lead), in ``doc_ids`` order."""
+        first = self.store.docs.first_chunk_ids(doc_ids)
+        return self.store.vectors.vectors(np.asarray([first[d] for d in doc_ids], dtype=np.int64))
 
     def _sources(self, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
         """Every passage of the answering articles, in order, with its exact similarity."""
