@@ -16,8 +16,8 @@ from embeddings.keyword import STOP_WORDS
 from qabot.fold import fold
 from qabot.quotes import balance
 
-RARE_SHARE = 0.02  # a word in at most 2% of the articles (and at least RARE_MIN) is rare
-RARE_MIN = 3
+RARE_SHARE = 0.02  # a word in at most 2% of the articles (or at most RARE_MIN) is rare
+RARE_MIN = 10
 _ROLE = re.compile(
     r"\b(?:minister|governor|president|director|head|chief|manager|mayor|spokes(?:man|woman|person)|ceo|"
     r"founder|chair(?:man|woman)?|leader|coach|secretary|commissioner|deputy|senator|prosecutor|judge|"

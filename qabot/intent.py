@@ -46,7 +46,7 @@ _ASOF_WORDS = re.compile(
 )
 _WHO_IS = re.compile(r"^\s*who (?:is|was|'s)\s+(?!the\b|a\b|an\b)(.+?)\s*\??\s*$", re.I)
 _SAID = re.compile(
-    r"^\s*what (?:did|does|has|have) (.+?) (?:say|said|tell|told|think|thought|claim)\w*(?: (?:about|on|of|regarding) (.+?))?\s*\??\s*$",
+    r"^\s*what (?:did|does|has|have) (.+?) (?:say|said|tell|told|think|thought|claim)\w*(?: (?:about|on|of|regarding|when|after|as|at|to|in) (.+?))?\s*\??\s*$",
     re.I,
 )
 _QUESTION_WORD = re.compile(

@@ -206,7 +206,7 @@ class QAService:
             question_dates=intent.kind != TIMELINE and not intent.earliest,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and best >= self.settings.min_relevance
+        relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
         name_hits = self._name_hits(intent, query, hits) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about
@@ -228,6 +228,17 @@ class QAService:
         answer.extra["ranking"] = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
+
+    def _elsewhere(self, query: str, hits: list[Hit], best: float) -> bool:
+        """The question is about a name the best articles never mention, or uses a word the
+        archive never does while only just relevant (qabot.evidence)."""
+        from qabot.evidence import UNSURE_MARGIN, elsewhere, unknown_word
+
+        docs = self.store.docs
+        top = docs.get_many(h.article_id for h in hits[:ANSWER_ARTICLES])
+        if elsewhere(query, [f"{d.title}\n{d.text}" for d in top.values()]):
+            return True
+        return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, docs)
 
     def _name_hits(self, intent: Intent, query: str, hits: list[Hit]) -> list[Hit]:
         """Articles naming the person or organisation asked about, when the name is rare enough
