@@ -24,6 +24,11 @@ _ROLE = re.compile(
     r"general|rector|professor|economist|analyst|executive|official|prefect|founder|captain|president-elect)\b",
     re.I,
 )
+_INTRODUCES = re.compile(
+    r"\b(?:sworn in|appointed|named|nominated|elected|became|born|profile|took office|reappointed)\b|"
+    r"\w, (?:the|a|an|who|whose|aged|\d+)\b",
+    re.I,
+)
 _SAID = re.compile(r"\b(?:said|says|told|added|stated|declared|warned|argued|explained|noted|insisted)\b", re.I)
 
 
@@ -104,7 +109,17 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
         if full or by_surname or continued:
             intro = 0.0
             if full:
-                intro = 1.0 + (0.5 if _ROLE.search(sentence) else 0.0) + (0.2 if not quoted else 0.0)
+                intro = (1.0 + (0.5 if _ROLE.search(sentence) else 0.0) + (0.2 if not quoted else 0.0)
+                         + (0.3 if _INTRODUCES.search(sentence) else 0.0))
             out.append(Mention(pos, sentence, intro, attributed or continued))
         previous_named = full or by_surname
     return out
+
+
+_QUOTED = re.compile(r"[„“«\"]([^„“”«»\"]+)[”»\"]")
+
+
+def quoted_words(sentence: str) -> str:
+    """The words inside quotation marks (all of it when the quote opens or closes elsewhere)."""
+    inside = _QUOTED.findall(sentence)
+    return " ".join(inside) if inside else sentence

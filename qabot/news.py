@@ -26,7 +26,7 @@ import numpy as np
 
 from qabot.answer import Extractor, Scored, Source, whole_quotes
 from qabot.dates import MONTHS, long_date
-from qabot.entities import Name, mentions
+from qabot.entities import Name, mentions, quoted_words
 from qabot.fold import fold, folded_terms
 from qabot.intent import ASOF, ENTITY, LATEST, PERIOD, TIMELINE, Intent
 from qabot.models import Citation, Hit, TimelineEntry
@@ -67,9 +67,7 @@ class NewsAnswers:
             members = hits[:6] if intent.kind == PERIOD else main_story(hits, self.lead_vectors)
             if intent.kind == PERIOD or len(members) >= 2:
                 chosen = by_date(members)[:6]
-                text, citations, entries = timeline_lines(
-                    self.extractor, focus, self.sources(chosen, qvec), lead=intent.kind == PERIOD
-                )
+                text, citations, entries = timeline_lines(self.extractor, focus, self.sources(chosen, qvec))
                 return Composed(text, citations, [h.article_id for h in chosen], entries)
         if intent.kind == LATEST and self.dated:
             return self._as_of(self._latest(focus, qvec, hits), hits)
@@ -99,7 +97,7 @@ class NewsAnswers:
         chosen = [newest] + ([earlier] if earlier else [])
         sources = self.sources(chosen, qvec)
         scored = self.extractor.score_sentences(focus, sources)
-        picked = _best(scored, 0, 2, self.extractor.max_chars // 2) + _best(scored, 1, 1, self.extractor.max_chars // 3)
+        picked = _best(scored, 0, 3, self.extractor.max_chars * 2 // 3) + _best(scored, 1, 1, self.extractor.max_chars // 3)
         by_place = {(s.hit_rank, s.position): s for s in scored}
         notes = self._notes(sources)
         if earlier is not None:
@@ -109,13 +107,15 @@ class NewsAnswers:
 
     def _as_asked(self, intent: Intent, hits: list[Hit]) -> Hit | None:
         """The story article about the period asked, or its first one for "the first …"."""
-        members = [h for h in main_story(hits, self.lead_vectors) if h.published]
-        if not members:
-            return None
         if intent.earliest:
-            return min(members, key=lambda h: h.published)
+            members = [h for h in main_story(hits, self.lead_vectors) if h.published]
+            return min(members, key=lambda h: h.published) if members else None
         period = intent.dates.period
         if period is None:
+            return None
+        # any relevant article, not only the main story's: the period may pick the story
+        members = [h for h in hits[:10] if h.published and h.score >= hits[0].score * 0.7]
+        if not members:
             return None
         month = date.fromisoformat(period.since)
         names = [n for n, number in MONTHS.items() if number == month.month and len(n) > 3]
@@ -149,9 +149,11 @@ class NewsAnswers:
                 by_place[(rank, pos)] = Scored(s, rank, pos, 0.0)
             for m in mentions(name, sentences):
                 on_topic = len(topic & set(folded_terms(m.text))) / len(topic) if topic else 0.0
+                # what they said about Y: Y inside the quotation marks counts most
+                said = len(topic & set(folded_terms(quoted_words(m.text)))) / len(topic) if topic else 0.0
                 place = -0.3 * rank - 0.01 * m.position
                 if m.quote:
-                    quotes.append(Scored(m.text, rank, m.position, 2 * on_topic + context + place))
+                    quotes.append(Scored(m.text, rank, m.position, 2 * said + on_topic + context + place))
                 if m.intro:
                     intros.append(Scored(m.text, rank, m.position, m.intro + on_topic + place))
         if not intros and not quotes:

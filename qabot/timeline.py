@@ -7,6 +7,7 @@ from qabot.dates import long_date
 from qabot.deeplink import text_fragment
 from qabot.models import Citation, TimelineEntry
 
+LEAD_MARGIN = 0.15
 LINE_CHARS = 260  # a line longer than this takes the article's next-best shorter sentence
 
 
@@ -26,7 +27,11 @@ def timeline_lines(
         scored = extractor.score_sentences(focus, [source])
         if not scored:
             continue
-        ranked = sorted(scored, key=lambda s: (s.position if lead else 0, -s.score))
+        # the opening sentence says what happened; another only when it answers much better
+        opening = next((s for s in scored if s.position == 0), None)
+        ranked = sorted(scored, key=lambda s: -s.score)
+        if lead or (opening is not None and opening.score >= ranked[0].score - LEAD_MARGIN):
+            ranked = [opening, *ranked] if opening is not None else ranked
         best = next((s for s in ranked if len(s.text) <= LINE_CHARS and _balanced(s.text)), ranked[0])
         n = len(citations) + 1
         hit = source.hit
