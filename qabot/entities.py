@@ -29,6 +29,7 @@ _INTRODUCES = re.compile(
     r"\w, (?:the|a|an|who|whose|aged|\d+)\b",
     re.I,
 )
+_PRONOUN_SAID = re.compile(r"\b(?:he|she) (?:said|says|added|told|warned|insisted)\b", re.I)
 _SAID = re.compile(r"\b(?:said|says|told|added|stated|declared|warned|argued|explained|noted|insisted)\b", re.I)
 
 
@@ -99,13 +100,16 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
     (a quotation in a sentence naming them, or one continued from such a sentence)."""
     out = []
     previous_named = False
+    named_at = -9
     for pos, sentence in enumerate(sentences):
         folded = fold(sentence)
         full = name.in_text(folded)
         by_surname = bool(name.surname) and re.search(rf"\b{re.escape(name.surname)}\b", folded) is not None
         quoted = any(ch in sentence for ch in "„“”\"«»")
         attributed = quoted and (full or by_surname) and bool(_SAID.search(sentence))
-        continued = quoted and previous_named and balance(sentence) == -1
+        continued = quoted and (
+            (previous_named and balance(sentence) == -1) or (pos - named_at <= 2 and _PRONOUN_SAID.search(sentence))
+        )
         if full or by_surname or continued:
             intro = 0.0
             if full:
@@ -113,6 +117,8 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
                          + (0.3 if _INTRODUCES.search(sentence) else 0.0))
             out.append(Mention(pos, sentence, intro, attributed or continued))
         previous_named = full or by_surname
+        if previous_named:
+            named_at = pos
     return out
 
 

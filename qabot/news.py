@@ -34,6 +34,8 @@ from qabot.sentences import split_sentences
 from qabot.stories import by_date, main_story
 from qabot.timeline import timeline_lines
 
+ASOF_RELEVANT = 0.65  # articles this close to the best may lead an as-of answer by their date
+
 
 @dataclass
 class Composed:
@@ -114,7 +116,7 @@ class NewsAnswers:
         if period is None:
             return None
         # any relevant article, not only the main story's: the period may pick the story
-        members = [h for h in hits[:10] if h.published and h.score >= hits[0].score * 0.7]
+        members = [h for h in hits[:10] if h.published and h.score >= hits[0].score * ASOF_RELEVANT]
         if not members:
             return None
         month = date.fromisoformat(period.since)
@@ -155,7 +157,7 @@ class NewsAnswers:
                 if m.quote:
                     quotes.append(Scored(m.text, rank, m.position, 2 * said + on_topic + context + place))
                 if m.intro:
-                    intros.append(Scored(m.text, rank, m.position, m.intro + on_topic + place))
+                    intros.append(Scored(m.text, rank, m.position, m.intro + on_topic - 0.1 * rank - 0.01 * m.position))
         if not intros and not quotes:
             return None
         intros.sort(key=lambda s: s.score, reverse=True)

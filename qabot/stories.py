@@ -2,7 +2,8 @@
 
 Grouping, decided per question and never stored: take the hits at least ``RELEVANT`` of the
 best score (at most ``POOL``); link two of them when the vectors of their opening passages
-(headline and lead, which say what a story is about) have a cosine of at least ``LINKED``;
+(headline and lead, which say what a story is about) have a cosine of at least ``LINKED``,
+or of at least ``NAMED`` when their headlines share a name or code ("A16", "M6", "Pâslaru");
 a story is a connected group. The question's story is the group with the most relevance above
 the pool's floor (the sum over its members of score minus floor), so a single background
 article that happens to rank first does not decide the subject alone, and a story told in
@@ -13,15 +14,29 @@ cosines of 0.65-0.85, neighbouring stories (the policy rate and inflation) 0.45-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qabot.fold import fold
 from qabot.models import Hit
 
 RELEVANT = 0.7
 POOL = 10
 LINKED = 0.62
+NAMED = 0.5  # enough when the headlines share a name ("A16", "Metrorex", "Pâslaru")
+_CAPITALISED = re.compile(r"\b[A-ZĂÂÎȘȚŞŢ][\w’'-]*[\w]|\b[A-Z]*\d+[A-Z]*\b")
+_COMMON = frozenset(
+    "the a an in on at of for and but to from with by as is are was were its his her their new after over "
+    "romania romanian romanians bucharest government minister ministry eu european state national first "
+    "says said will could more than".split()
+)
+
+
+def names(title: str) -> set[str]:
+    """Capitalised words and codes of a headline, folded, minus the furniture every story shares."""
+    return {fold(w) for w in _CAPITALISED.findall(title) if not w.isdigit()} - _COMMON
 
 
 def main_story(hits: Sequence[Hit], lead_vectors: Callable[[list[str]], np.ndarray]) -> list[Hit]:
@@ -42,9 +57,10 @@ def main_story(hits: Sequence[Hit], lead_vectors: Callable[[list[str]], np.ndarr
             i = group[i]
         return i
 
+    titled = [names(h.title) for h in pool]
     for i in range(len(pool)):
         for j in range(i + 1, len(pool)):
-            if sims[i, j] >= LINKED:
+            if sims[i, j] >= LINKED or (sims[i, j] >= NAMED and titled[i] & titled[j]):
                 group[root(i)] = root(j)
     weight: dict[int, float] = {}
     for i, hit in enumerate(pool):
