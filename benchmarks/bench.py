@@ -239,7 +239,7 @@ def run_qabot_ingest(name: str, jsonl: Path, data_dir: Path, articles: int,
 
 def stored_chunks(data_dir: Path, sample: int, seed: int = 0) -> tuple[list[int], list[str], np.ndarray]:
     """A random sample of stored chunks: ids, the exact text that was embedded, stored vectors."""
-    from embeddings.store import Store
+    from embeddings.local import LocalStore as Store
 
     store = Store.open(data_dir / "index")
     try:
@@ -479,12 +479,12 @@ def serve_worker(data_dir: Path, queries_path: Path, threads: int) -> dict:
     import torch
 
     torch.set_num_threads(threads)
-    from qabot.service import QAService
     from qabot.settings import Settings
+    from qabot.wiring import build_service
 
     queries = json.loads(queries_path.read_text())
     t = time.perf_counter()
-    service = QAService(Settings(data_dir=data_dir))
+    service = build_service(Settings(data_dir=data_dir), check=False)
     service.search("warm up the model and the index", 10)
     open_s = time.perf_counter() - t
     for q in queries["search"][:10]:
@@ -578,7 +578,7 @@ def growth(records: list[dict], bbc_dir: Path, work: Path, sizes: Sequence[int],
            embed_s_per_chunk: float, queries: Path) -> list[dict]:
     """Ingest (storage measured, embedding at the measured rate), search and memory at each size."""
     from embeddings.encoder import SentenceEncoder
-    from embeddings.store import Store
+    from embeddings.local import LocalStore as Store
     from qabot.pipeline import ingest
     from qabot.settings import Settings
 

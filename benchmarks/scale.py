@@ -128,7 +128,7 @@ def ground_truth(size: int, dim: int, nq: int, out: Path) -> None:
 
 def build(size: int, dim: int, kind: str, out: Path) -> dict:
     """Ingest ``size`` vectors batch by batch, then save: build time, build peak, file size."""
-    from embeddings import faiss_index as fi
+    from embeddings.local import faiss_index as fi
 
     mix = Mixture(dim)
     t0 = time.perf_counter()
@@ -149,7 +149,7 @@ def build(size: int, dim: int, kind: str, out: Path) -> dict:
 
 def serve(path: Path, dim: int, nq: int, gt_path: Path, threads: int, sweep: bool) -> dict:
     """Load the saved index as the app would and time single queries against the ground truth."""
-    from embeddings import faiss_index as fi
+    from embeddings.local import faiss_index as fi
 
     fi.SEARCH_THREADS = threads
     base_mb = rss_mb()[0]

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from embeddings.base import Store
 from embeddings.keyword import terms
 from qabot.dates import MONTH_PATTERN, YEAR_PATTERN
-from qabot.deeplink import text_fragment
 from qabot.fold import fold, folded_terms
-from qabot.models import Citation, Hit
+from qabot.fragments import text_fragment
+from qabot.models import Answer, Citation, Hit
 from qabot.quotes import balance
 from qabot.sentences import leans_on_previous, split_sentences
+
+if TYPE_CHECKING:
+    from qabot.followup import Turn
+    from qabot.intent import Intent
+    from qabot.settings import Settings
+
+ANSWER_ARTICLES = 3
 
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
 _MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
@@ -209,3 +221,87 @@ def whole_quotes(chosen: list[Scored], by_place: dict[tuple[int, int], Scored]) 
                 if balance(nxt.text) == -step:
                     break
     return out
+
+
+def assemble(
+    question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn], *,
+    store: Store, extractor: Extractor, settings: Settings,
+    intent: Intent | None = None, name_hits: Sequence[Hit] = (), dated: bool = False,
+) -> Answer:
+    """The answer from the best articles, laid out for the kind of question (qabot.news):
+    extracted sentences with their dates, a dated list, a person's introduction and quotes;
+    or the LLM's text when configured (plain questions only)."""
+    from qabot.intent import PLAIN, Intent
+    from qabot.news import NewsAnswers
+
+    intent = intent or Intent(PLAIN)
+    news = NewsAnswers(extractor, lambda chosen, v: sources(store, chosen, v),
+                       lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days)
+    composed = news.compose(intent, focus, qvec, hits or list(name_hits), list(name_hits))
+    text, citations = composed.text, composed.citations
+    passages = tuple(
+        {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
+         "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
+        for i, h in enumerate(hits[:5])
+    )
+    if settings.llm_url and intent.kind == PLAIN and hits:
+        top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
+        llm_text = generate(question, sources(store, top, qvec), history, settings)
+        if llm_text is not None:
+            text, citations = llm_text
+    return Answer(
+        question=question, answer=text, citations=tuple(citations), passages=passages,
+        found=True, closest=tuple(hits[:3]), resolved_question=focus,
+        extra={"leading": composed.leading}, kind=intent.kind, timeline=composed.timeline,
+    )
+
+
+def lead_vectors(store: Store, doc_ids: list[str]) -> np.ndarray:
+    """Vectors of the articles' opening passages (headline and lead), in ``doc_ids`` order."""
+    first = store.first_passage_ids(doc_ids)
+    return store.passage_vectors([first[d] for d in doc_ids])
+
+
+def sources(store: Store, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
+    """Every passage of the answering articles, in order, with its exact similarity."""
+    from qabot.retrieve import similarities
+
+    by_doc = store.passage_ids(h.article_id for h in hits)
+    ids = [i for h in hits for i in by_doc.get(h.article_id, [])]
+    if not ids:
+        return []
+    sim_of = similarities(store, ids, qvec)
+    chunks = store.passages(ids)
+    return [
+        Source(h, [(chunks[i].text, sim_of[i]) for i in by_doc.get(h.article_id, []) if i in chunks])
+        for h in hits
+    ]
+
+
+def generate(
+    question: str, sources: list[Source], history: list[Turn], settings: Settings
+) -> tuple[str, list[Citation]] | None:
+    """The LLM's answer from each article's three closest passages, or None to fall back."""
+    from qabot.llm import LLMAnswerer, Passage
+
+    hits = [s.hit for s in sources]
+    passages = []
+    for i, source in enumerate(sources):
+        closest = sorted(range(len(source.passages)), key=lambda k: -source.passages[k][1])[:3]
+        text = " ".join(source.passages[k][0] for k in sorted(closest))
+        passages.append(Passage(i + 1, source.hit.title, source.hit.published, source.hit.url, text))
+    past = [(t.question, t.answer.answer) for t in history]
+    text = LLMAnswerer(settings).answer(question, passages, past)
+    if text is None:
+        return None
+    used = sorted({int(n) for n in _markers(text)})
+    citations = [
+        Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
+                 hits[n - 1].published, passages[n - 1].text[:300])
+        for n in used
+    ]
+    return text, citations
+
+
+def _markers(text: str) -> list[str]:
+    return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]

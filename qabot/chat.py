@@ -19,14 +19,14 @@ CONVERSATION = "cli"
 def open_or_build_sample(settings: Settings, out=sys.stderr):
     """Opens the index; with none yet, builds one from the bundled sample archive."""
     from qabot.cli import SAMPLE_ARCHIVE
-    from qabot.service import QAService
+    from qabot.wiring import build_service
 
     try:
-        return QAService.open(settings)
+        return build_service(settings)
     except IndexMissing:
         print(f"No index in {settings.data_dir} yet: indexing the bundled sample archive "
               f"({SAMPLE_ARCHIVE.name}, fictional articles)...", file=out)
-        service = QAService(settings)
+        service = build_service(settings, check=False)
         report = service.ingest([str(SAMPLE_ARCHIVE)])
         print(f"Indexed {report.added} articles.", file=out)
         return service

@@ -98,9 +98,9 @@ def _one_line(error: Exception) -> str:
 
 
 def _service(settings):
-    from qabot.service import QAService
+    from qabot.wiring import build_service
 
-    return QAService(settings)
+    return build_service(settings, check=False)
 
 
 def _emit(args, data: dict, text: str) -> None:
@@ -144,6 +144,10 @@ def cmd_show(args, settings) -> int:
     article = _service(settings).show(args.article_id)
     if article is None:
         raise QabotError(f"no article with id {args.article_id!r}")
+    if settings.telegram_username:
+        from qabot.deeplink import ask_link
+
+        article["ask_link"] = ask_link(settings.telegram_username, article["article_id"])
     text = f"{article['title']}\n{article['published']}  {article['url']}\n\n{article['text']}"
     _emit(args, article, text)
     return EXIT_OK
@@ -207,9 +211,9 @@ def cmd_telegram(args, settings) -> int:
 
 
 def cmd_prepare(args, settings) -> int:
-    from qabot.service import make_encoder
+    from qabot.wiring import build_encoder
 
-    encoder = make_encoder(settings)
+    encoder = build_encoder(settings)
     stored = encoder.prepare_bulk_runtime()
     if stored is not None:
         text = f"OpenVINO model stored in {stored}; ingests open it without loading torch"

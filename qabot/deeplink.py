@@ -1,33 +1,48 @@
-"""Links that open an article at the quoted sentence: URL text fragments (``#:~:text=``).
+"""Article deep links: ``https://t.me/<bot>?start=a_<token>`` opens the bot on one article.
 
-Browsers that support text fragments scroll to and highlight the text; others open the page
-as usual, so the link is never worse than the plain URL. In a fragment ``-``, ``&`` and ``,``
-are syntax, so the text percent-encodes them (``quote`` leaves ``-`` alone, hence the
-replace). A long sentence is linked as ``start,end``: its first and last words, which still
-match when the page wraps or re-punctuates the middle.
+The token is the first 20 hex digits of SHA-256 of the article id, so a site can compute it
+itself from the id (for pages the site serves, the canonical URL) with any language's
+standard library: short, URL-safe and within Telegram's 64-character start parameter.
+The bot maps a token back by hashing the ids of the archive, once per index version.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import hashlib
+import threading
 
-LONG = 80  # characters; longer sentences are linked by their first and last words
-EDGE_WORDS = 5
-
-
-def _encode(text: str) -> str:
-    return quote(text, safe="").replace("-", "%2D")
+PREFIX = "a_"
+TOKEN_HEX = 20  # 80 bits: no collision in any archive a newsroom will hold
 
 
-def text_fragment(url: str, sentence: str) -> str:
-    """``url`` with a text fragment for ``sentence``; ``url`` itself when there is nothing to add."""
-    sentence = " ".join(sentence.split()).strip()
-    if not url.startswith(("http://", "https://")) or not sentence:
-        return url
-    base = url.split("#", 1)[0]
-    words = sentence.split()
-    if len(sentence) > LONG and len(words) > 2 * EDGE_WORDS:
-        directive = _encode(" ".join(words[:EDGE_WORDS])) + "," + _encode(" ".join(words[-EDGE_WORDS:]))
-    else:
-        directive = _encode(sentence)
-    return f"{base}#:~:text={directive}"
+def article_token(article_id: str) -> str:
+    return hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:TOKEN_HEX]
+
+
+def start_parameter(article_id: str) -> str:
+    return PREFIX + article_token(article_id)
+
+
+def ask_link(bot_username: str, article_id: str) -> str:
+    """The "Ask about this article" link for a page."""
+    return f"https://t.me/{bot_username.lstrip('@')}?start={start_parameter(article_id)}"
+
+
+class TokenIndex:
+    """Token -> article id for the archive's current version (rebuilt when it changes)."""
+
+    def __init__(self) -> None:
+        self._version: str | None = None
+        self._ids: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, parameter: str, version: str, all_ids: object) -> str | None:
+        """The article id for a start parameter ``a_<token>``, or ``None``. ``all_ids`` is a
+        callable listing every article id, called only when ``version`` is new."""
+        if not parameter.startswith(PREFIX):
+            return None
+        with self._lock:
+            if version != self._version:
+                self._ids = {article_token(i): i for i in all_ids()}  # type: ignore[operator]
+                self._version = version
+            return self._ids.get(parameter[len(PREFIX) :].lower())

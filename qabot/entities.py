@@ -52,9 +52,6 @@ class Name:
     def in_text(self, folded: str) -> bool:
         return bool(self.words) and all(re.search(rf"\b{re.escape(w)}\b", folded) for w in self.words)
 
-    def phrase_query(self) -> str:
-        """An FTS5 query: the words as a phrase (the FTS index folds diacritics itself)."""
-        return '"' + " ".join(self.words).replace('"', "") + '"'
 
 
 def capitalised_names(question: str) -> list[str]:
@@ -65,25 +62,22 @@ def capitalised_names(question: str) -> list[str]:
     return out
 
 
-def known(docs, name: Name, total: int) -> list[str]:
-    """Articles holding every word of ``name`` with one of them rare in the archive, best first."""
+def known(store, name: Name, total: int) -> list[str]:
+    """Articles holding every word of ``name`` with one of them rare in the archive, best first;
+    then, for a full name, articles naming the person by surname alone."""
     if not name.words:
         return []
     limit = max(RARE_MIN, int(total * RARE_SHARE))
-    rare = False
-    for word in name.words:
-        if len(docs.keyword_search(f'"{word}"', limit + 1)) <= limit:
-            rare = True
-            break
-    if not rare:
+    if all(len(store.keyword_search(word, limit + 1)) > limit for word in name.words):
         return []
-    query = name.phrase_query() if len(name.words) > 1 else f'"{name.words[0]}"'
-    found = [doc_id for doc_id, _ in docs.keyword_search(query, 50)]
-    if not found and len(name.words) > 1:
-        found = [doc_id for doc_id, _ in docs.keyword_search(" AND ".join(f'"{w}"' for w in name.words), 50)]
+    ranked = [doc_id for doc_id, _ in store.keyword_search(" ".join(name.words), 50)]
+    docs = store.documents(ranked)
+    texts = {d: fold(f"{docs[d].title}\n{docs[d].text}") for d in ranked if d in docs}
+    found = [d for d in ranked if d in texts and name.in_text(texts[d])]
     if found and len(name.words) > 1:
         # later articles often name a person by surname alone ("…, Oprișan told")
-        found += [d for d, _ in docs.keyword_search(f'"{name.surname}"', 50) if d not in found]
+        surname = re.compile(rf"\b{re.escape(name.surname)}\b")
+        found += [d for d in ranked if d in texts and d not in found and surname.search(texts[d])]
     return found
 
 

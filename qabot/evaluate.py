@@ -147,7 +147,7 @@ def known_item(corpus: Path, settings: Settings, service_factory) -> Scores:
 
 
 def run_eval(args, settings: Settings) -> int:
-    from qabot.service import QAService
+    from qabot.wiring import build_service
 
     by_kind: dict[str, list[bool]] = {}
     if args.known_item:
@@ -155,12 +155,12 @@ def run_eval(args, settings: Settings) -> int:
             settings = settings.model_copy(
                 update={"data_dir": Path(settings.data_dir) / f"known-item-{Path(args.file).stem}"}
             )
-        scores = known_item(Path(args.file), settings, QAService)
+        scores = known_item(Path(args.file), settings, lambda s: build_service(s, check=False))
     else:
         questions = load_questions(Path(args.file))
         if args.limit:
             questions = questions[: args.limit]
-        scores = score_questions(QAService.open(settings), questions, by_kind)
+        scores = score_questions(build_service(settings), questions, by_kind)
     summary = scores.summary()
     if by_kind:
         summary["by_kind"] = {kind: {"questions": len(v), "right": round(sum(v) / len(v), 4)}

@@ -48,6 +48,6 @@ def elsewhere(question: str, texts: list[str]) -> bool:
     return False
 
 
-def unknown_word(question: str, docs) -> bool:
+def unknown_word(question: str, store) -> bool:
     """True when the question uses a content word no article in the archive contains."""
-    return any(not docs.keyword_search(f'"{t}"', 1) for t in folded_terms(question) if len(t) > 3)
+    return any(not store.keyword_search(t, 1) for t in folded_terms(question) if len(t) > 3)

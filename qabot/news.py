@@ -69,7 +69,9 @@ class NewsAnswers:
             members = hits[:6] if intent.kind == PERIOD else main_story(hits, self.lead_vectors)
             if intent.kind == PERIOD or len(members) >= 2:
                 chosen = by_date(members)[:6]
-                text, citations, entries = timeline_lines(self.extractor, focus, self.sources(chosen, qvec))
+                text, citations, entries = timeline_lines(
+                    self.extractor, focus, self.sources(chosen, qvec), lead=intent.kind == PERIOD
+                )
                 return Composed(text, citations, [h.article_id for h in chosen], entries)
         if intent.kind == LATEST and self.dated:
             return self._as_of(self._latest(focus, qvec, hits), hits)

@@ -10,12 +10,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from embeddings.docstore import Document
 from embeddings.errors import NoIndex
-from embeddings.store import Store, StoreWriter
+from embeddings.factory import open_store
+from embeddings.records import Document
 from qabot.chunk import chunk_article
 from qabot.models import Article, LoadError
 from qabot.settings import Settings
+from qabot.wiring import index_dir, open_writer, store_location
+
+__all__ = ["IngestReport", "index_dir", "ingest", "ingest_articles", "to_document"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class IngestReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
     duplicate_of: list[tuple[str, str]] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)  # new articles, for topic alerts
 
     def as_dict(self) -> dict:
         return {
@@ -45,10 +49,6 @@ class IngestReport:
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 3),
         }
-
-
-def index_dir(settings: Settings) -> Path:
-    return Path(settings.data_dir) / "index"
 
 
 def body_hash(text: str) -> str:
@@ -119,6 +119,7 @@ def _plan(
             report.updated += 1
         else:
             report.added += 1
+            report.added_ids.append(item.article_id)
         plan.write.append(doc)
         plan.articles[item.article_id] = item
     if prune:
@@ -170,17 +171,16 @@ def ingest_articles(
     """Nothing is published (and the model is not even loaded) when nothing changed."""
     started = time.perf_counter()
     report = IngestReport()
-    root = index_dir(settings)
     stored: dict[str, tuple[str, str]] = {}
     stored_bodies: dict[str, str] = {}
     if not rebuild:
         try:
-            live = Store.open(root, model_id=encoder.model_id)
+            live = open_store(store_location(settings), model_id=encoder.model_id)
         except NoIndex:
             pass
         else:
-            stored = live.docs.hashes()
-            stored_bodies = live.docs.body_hashes()
+            stored = live.content_hashes()
+            stored_bodies = live.body_hashes()
             live.close()
     plan = _plan(items, stored, stored_bodies, report, prune)
     if plan.write or plan.remove or rebuild:
@@ -192,31 +192,25 @@ def ingest_articles(
 def _write(
     plan: _Plan, settings: Settings, encoder, report: IngestReport, *, rebuild: bool, progress: bool
 ) -> None:
-    chunk_settings = {"chunk_tokens": settings.chunk_tokens, "chunk_overlap": settings.chunk_overlap}
-    with StoreWriter(
-        index_dir(settings),
-        model_id=encoder.model_id,
-        index_kind=settings.index_type,
-        settings=chunk_settings,
-        rebuild_all=rebuild,
-    ) as writer:
+    with open_writer(settings, encoder.model_id, rebuild=rebuild) as writer:
         for doc_id in plan.remove:
-            writer.remove_vectors(writer.docs.delete(doc_id))
+            writer.delete(doc_id)
         if plan.write:
             max_tokens = min(settings.chunk_tokens, encoder.max_tokens - 2)
             for batch in _batches(plan.write, ARTICLES_PER_BATCH):
                 texts: list[str] = []
-                ids: list[int] = []
+                pending: list[tuple[Document, list[str], int]] = []
                 for doc in batch:
                     if doc.doc_id in plan.updates:
-                        writer.remove_vectors(writer.docs.delete(doc.doc_id))
+                        writer.delete(doc.doc_id)
                     chunks = chunk_article(
                         plan.articles[doc.doc_id], encoder.count_tokens, max_tokens,
                         settings.chunk_overlap,
                     )
-                    ids.extend(writer.docs.put(doc, [c.body for c in chunks]))
+                    pending.append((doc, [c.body for c in chunks], len(texts)))
                     texts.extend(c.text for c in chunks)
                 vectors = encoder.embed(texts, progress=progress)
-                writer.add_vectors(ids, vectors)
+                for doc, bodies, start in pending:
+                    writer.put(doc, bodies, vectors[start : start + len(bodies)])
                 report.chunks_embedded += len(texts)
         writer.commit()

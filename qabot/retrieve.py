@@ -1,29 +1,29 @@
-"""Hybrid retrieval: FAISS dense search and FTS5 keyword search, fused per article."""
+"""Hybrid retrieval: dense and keyword search from the store, fused per article.
+
+Talks to the archive only through ``embeddings.base.Store``; the scores combine in
+``embeddings.fusion``.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from embeddings.fusion import normalise
-from embeddings.keyword import match_expression
-from embeddings.store import Store
+from embeddings.base import Store
+from embeddings.fusion import blend, normalise
+from embeddings.records import NO_FILTERS, Filters
 from qabot.models import Hit
+from qabot.when import parse_dates
+
+__all__ = ["Candidate", "Filters", "Retriever", "Weights", "is_question", "section_in"]
 
 DENSE_CHUNKS = 100
 KEYWORD_DOCS = 100
-
-
-@dataclass(frozen=True)
-class Filters:
-    since: str | None = None
-    until: str | None = None
-    section: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.section)
+FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
+SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
 
 
 @dataclass
@@ -76,27 +76,20 @@ class Retriever:
         return self.encoder.embed([text])[0]
 
     def candidates(
-        self, query: str, filters: Filters = Filters(), query_vector: np.ndarray | None = None,
+        self, query: str, filters: Filters = NO_FILTERS, query_vector: np.ndarray | None = None,
         keyword_query: str | None = None,
     ) -> list[Candidate]:
         """All articles found by either signal, scored and sorted best first."""
-        docs = self.store.docs
         qvec = self.embed_query(query) if query_vector is None else query_vector
-        allowed = None
-        if filters:
-            allowed = np.asarray(docs.chunk_ids_where(filters.since, filters.until, filters.section), dtype=np.int64)
-            if allowed.size == 0:
-                return []
-        dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, allowed)
-        chunk_docs = {c.id: c.doc_id for c in docs.chunks(i for i, _ in dense_hits).values()}
+        dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, filters)
+        chunk_docs = {c.id: c.doc_id for c in self.store.passages(i for i, _ in dense_hits).values()}
         found: dict[str, Candidate] = {}
         for chunk_id, score in dense_hits:
             doc_id = chunk_docs.get(chunk_id)
             if doc_id is not None:
                 found.setdefault(doc_id, Candidate(doc_id)).chunk_scores[chunk_id] = score
-        keyword = docs.keyword_search(
-            match_expression(keyword_query if keyword_query is not None else query), KEYWORD_DOCS,
-            since=filters.since, until=filters.until, section=filters.section,
+        keyword = self.store.keyword_search(
+            keyword_query if keyword_query is not None else query, KEYWORD_DOCS, filters
         )
         keyword_scores = normalise(keyword)
         missing = [doc_id for doc_id, _ in keyword if doc_id not in found]
@@ -109,41 +102,66 @@ class Retriever:
             candidate.keyword = keyword_scores.get(doc_id, 0.0)
             candidate.dense = max(candidate.chunk_scores.values(), default=0.0)
             candidate.lead = leads.get(doc_id, 0.0)
-            candidate.score = (
-                w.dense * candidate.dense + lead_weight * candidate.lead + w.keyword * candidate.keyword
-            )
+        dense = {doc_id: c.dense for doc_id, c in found.items()}
+        scores = blend([dense, leads, keyword_scores], [w.dense, lead_weight, w.keyword], keys=found)
+        for doc_id, candidate in found.items():
+            candidate.score = scores[doc_id]
         return sorted(found.values(), key=lambda c: c.score, reverse=True)
 
     def _lead_scores(self, doc_ids: list[str], qvec: np.ndarray) -> dict[str, float]:
-        first = self.store.docs.first_chunk_ids(doc_ids)
+        first = self.store.first_passage_ids(doc_ids)
         if not first:
             return {}
-        ids = np.asarray(list(first.values()), dtype=np.int64)
-        scores = self.store.vectors.vectors(ids) @ qvec
-        return {doc_id: float(s) for doc_id, s in zip(first, scores, strict=True)}
+        sims = similarities(self.store, list(first.values()), qvec)
+        return {doc_id: sims[i] for doc_id, i in first.items()}
 
     def _score_chunks(self, doc_ids: list[str], qvec: np.ndarray, found: dict[str, Candidate]) -> None:
         """Exact similarities for articles only the keyword search found."""
-        by_doc = self.store.docs.chunk_ids_of(doc_ids)
+        by_doc = self.store.passage_ids(doc_ids)
         ids = [i for doc_id in doc_ids for i in by_doc.get(doc_id, [])]
         if not ids:
             return
-        vectors = self.store.vectors.vectors(np.asarray(ids, dtype=np.int64))
-        scores = vectors @ qvec
-        position = {chunk_id: k for k, chunk_id in enumerate(ids)}
+        sims = similarities(self.store, ids, qvec)
         for doc_id in doc_ids:
             candidate = found.setdefault(doc_id, Candidate(doc_id))
             for chunk_id in by_doc.get(doc_id, []):
-                candidate.chunk_scores[chunk_id] = float(scores[position[chunk_id]])
+                candidate.chunk_scores[chunk_id] = sims[chunk_id]
 
-    def search(self, query: str, k: int = 10, filters: Filters = Filters(), **kw) -> list[Hit]:
+    def retrieve(
+        self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
+        boost: list[str] | None = None, force_dates: bool = False,
+    ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
+        """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
+        softly: kept only while the best filtered article is about as close as the best overall
+        (always, with ``force_dates``: "what happened in March 2025?" is about the period)."""
+        qvec = self.embed_query(query)
+
+        def run(attempt: Filters) -> list[Candidate]:
+            found = self.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
+            for c in found:
+                if boost and c.doc_id in boost:
+                    c.score += FOLLOW_UP_BOOST
+            return sorted(found, key=lambda c: c.score, reverse=True)
+
+        candidates = run(filters)
+        if question_dates and not filters:
+            dates, _rest = parse_dates(query)
+            said = Filters(dates.since, dates.until, section_in(query, self.store.sections()))
+            if said:
+                narrowed = run(said)
+                best = max((c.dense for c in candidates), default=0.0)
+                if narrowed and (force_dates or max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best):
+                    candidates = narrowed
+        return candidates, self.to_hits(candidates[:40], 20), qvec
+
+    def search(self, query: str, k: int = 10, filters: Filters = NO_FILTERS, **kw) -> list[Hit]:
         return self.to_hits(self.candidates(query, filters, **kw)[: k * 2], k)
 
     def to_hits(self, candidates: list[Candidate], k: int) -> list[Hit]:
         """One hit per article, near-duplicates of a better hit dropped, best passages first."""
-        docs = self.store.docs.get_many(c.doc_id for c in candidates)
+        docs = self.store.documents(c.doc_id for c in candidates)
         chunk_ids = [i for c in candidates for i in sorted(c.chunk_scores, key=c.chunk_scores.get, reverse=True)[:3]]
-        chunks = self.store.docs.chunks(chunk_ids)
+        chunks = self.store.passages(chunk_ids)
         hits: list[Hit] = []
         seen_titles: set[str] = set()
         for c in candidates:
@@ -172,6 +190,26 @@ class Retriever:
                 break
         return hits
 
+    def score_articles(self, query: str, doc_ids: list[str], query_vector: np.ndarray | None = None) -> list[Candidate]:
+        """The ranking score ``candidates`` would give each of ``doc_ids`` for ``query``, even
+        those outside its top results (a topic alert judges each new article on its own)."""
+        qvec = self.embed_query(query) if query_vector is None else query_vector
+        found: dict[str, Candidate] = {}
+        self._score_chunks(doc_ids, qvec, found)
+        keyword_scores = normalise(self.store.keyword_search(query, KEYWORD_DOCS))
+        w = self.weights
+        lead_weight = w.lead_for_questions if is_question(query) else w.lead
+        leads = self._lead_scores(list(found), qvec) if lead_weight else {}
+        for doc_id, c in found.items():
+            c.keyword = keyword_scores.get(doc_id, 0.0)
+            c.dense = max(c.chunk_scores.values(), default=0.0)
+            c.lead = leads.get(doc_id, 0.0)
+        dense = {doc_id: c.dense for doc_id, c in found.items()}
+        scores = blend([dense, leads, keyword_scores], [w.dense, lead_weight, w.keyword], keys=found)
+        for doc_id, c in found.items():
+            c.score = scores[doc_id]
+        return sorted(found.values(), key=lambda c: c.score, reverse=True)
+
 
 def _same_story(hits: list[Hit], text: str) -> bool:
     """A re-run of a story already listed (same headline, mostly the same words)."""
@@ -181,3 +219,21 @@ def _same_story(hits: list[Hit], text: str) -> bool:
         if words and other and len(words & other) / max(1, len(other)) > 0.8:
             return True
     return False
+
+
+def similarities(store: Store, ids: Sequence[int], qvec: np.ndarray) -> dict[int, float]:
+    """Exact cosine of the query with stored passage vectors (the one place that rescores)."""
+    if not ids:
+        return {}
+    sims = store.passage_vectors(ids) @ qvec
+    return dict(zip(ids, (float(s) for s in sims), strict=True))
+
+
+def section_in(question: str, sections: list[str]) -> str | None:
+    """A section the question names: "in the sport section", "politics news", "in Business"."""
+    for section in sorted(sections, key=len, reverse=True):
+        name = re.escape(section)
+        if re.search(rf"\b(?:in|from) (?:the )?{name}(?: section| pages)?\b|\b{name} (?:section|news|stories)\b",
+                     question, re.I):
+            return section
+    return None

@@ -113,6 +113,21 @@ class Settings(BaseSettings):
     rate_limit_count: int = Field(6, ge=1, description="Questions one user may ask per window.")
     rate_limit_window: float = Field(60.0, gt=0, description="Rate-limit window in seconds.")
     max_question_chars: int = Field(500, ge=10, description="Longer questions are refused politely.")
+    telegram_username: str = Field(
+        "", description="The bot's @username (without @), for article ask links in `qabot show --json`."
+    )
+
+    # --- schedule and alerts ---
+    refresh_every: str = Field(
+        "",
+        description="How often the sources are refreshed on a schedule (`qabot telegram`, `qabot watch`), "
+        "e.g. 15m, 90s, 1h30m; empty = only on demand.",
+    )
+    alert_min_score: float = Field(
+        0.55,
+        description="Hybrid score (dense + lead + keyword, as in search) a new article needs to alert "
+        "a reader following a topic; measured in docs/telegram.md.",
+    )
 
     @field_validator("sources", "telegram_admins", "telegram_allowlist", mode="before")
     @classmethod
@@ -120,6 +135,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("refresh_every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        from qabot.durations import parse_duration
+        from qabot.errors import ConfigError
+
+        try:
+            parse_duration(value, name="refresh_every")
+        except ConfigError as e:
+            raise ValueError(str(e)) from None
+        return value.strip()
+
+    @property
+    def refresh_seconds(self) -> float:
+        """``refresh_every`` in seconds; 0 when no schedule is set."""
+        from qabot.durations import parse_duration
+
+        return parse_duration(self.refresh_every, name="refresh_every")
 
     @field_validator("cache_dir", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qabot.answer import Extractor, Source
 from qabot.dates import long_date
-from qabot.deeplink import text_fragment
+from qabot.fragments import text_fragment
 from qabot.models import Citation, TimelineEntry
 
 LEAD_MARGIN = 0.15

@@ -36,7 +36,7 @@ def test_sample_questions_find_the_article_and_quote_the_fact(service):
 
 
 def _stored_ids(service, expected: list[str]) -> list[str]:
-    ids = [r[0] for r in service.store.docs._query("SELECT doc_id FROM documents")]
+    ids = list(service.store.content_hashes())
     return [i for i in ids if matches(i, expected)]
 
 

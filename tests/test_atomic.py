@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings.store import Store
+from embeddings.local import LocalStore as Store
 from qabot.pipeline import index_dir
 from qabot.service import QAService
 from qabot.settings import Settings
@@ -100,7 +100,7 @@ def test_a_reader_keeps_its_version_while_a_writer_publishes(tmp_path, sample_da
 
 def test_two_writers_cannot_interleave(sample_data):
     from embeddings.errors import StoreLocked
-    from embeddings.store import StoreWriter
+    from embeddings.local import LocalWriter as StoreWriter
 
     root = index_dir(Settings(data_dir=sample_data))
     with StoreWriter(root, model_id="sentence-transformers/all-MiniLM-L6-v2"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -40,13 +41,22 @@ def test_stats_show_search_ask_json(sample_data, capsys, monkeypatch):
     code, out, _ = run(capsys, *d, "stats", "--json")
     stats = json.loads(out)
     assert code == EXIT_OK
-    assert set(stats) == {"articles", "chunks", "model", "dim", "index", "data_dir", "updated_at"}
+    assert set(stats) == {
+        "articles", "chunks", "model", "dim", "index", "backend", "location", "version", "data_dir",
+        "updated_at",
+    }
+    assert stats["backend"] == "local"
     assert stats["articles"] == 18 and stats["dim"] == 384
 
     code, out, _ = run(capsys, *d, "show", "pages/minimum-wage-4325-lei.txt", "--json")
     article = json.loads(out)
     assert set(article) == {"article_id", "title", "url", "published", "author", "section", "text", "chunks"}
     assert article["published"] == "2025-05-19" and "4,325 lei" in article["text"]
+    monkeypatch.setenv("QABOT_TELEGRAM_USERNAME", "@archive_qa_bot")  # with the bot named: its deep link
+    code, out, _ = run(capsys, *d, "show", "pages/minimum-wage-4325-lei.txt", "--json")
+    token = hashlib.sha256(b"pages/minimum-wage-4325-lei.txt").hexdigest()[:20]
+    assert json.loads(out)["ask_link"] == f"https://t.me/archive_qa_bot?start=a_{token}"
+    monkeypatch.delenv("QABOT_TELEGRAM_USERNAME")
 
     code, out, _ = run(capsys, *d, "search", "tram line Timișoara", "--k", "3", "--json")
     result = json.loads(out)

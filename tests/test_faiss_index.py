@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings import faiss_index
 from embeddings.errors import StoreError
-from embeddings.faiss_index import VectorIndex, choose_kind, rebuild, rebuild_target
+from embeddings.local import faiss_index
+from embeddings.local.faiss_index import VectorIndex, choose_kind, rebuild, rebuild_target
 
 DIM = 32
 KINDS = ["flat", "hnsw", "ivf_sq8"]

@@ -7,8 +7,8 @@ from urllib.parse import unquote
 
 from qabot.clean import parse_date
 from qabot.dates import long_date, month_number
-from qabot.deeplink import text_fragment
 from qabot.fold import fold, folded_terms
+from qabot.fragments import text_fragment
 from qabot.intent import read_intent
 from qabot.quotes import balance
 from qabot.when import parse_dates

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from embeddings.store import Store
+from embeddings.local import LocalStore as Store
 from qabot.errors import ConfigError
 from qabot.pipeline import index_dir, ingest
 from qabot.service import QAService

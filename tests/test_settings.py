@@ -44,7 +44,7 @@ def test_torch_threads_setting_limits_the_encoder(tmp_path):
     code = (
         "import torch\n"
         "print(torch.get_num_threads())\n"
-        "from qabot.service import make_encoder\n"
+        "from qabot.wiring import build_encoder as make_encoder\n"
         "from qabot.settings import Settings\n"
         "encoder = make_encoder(Settings())\n"
         "encoder.embed(['a harbour opens'])\n"

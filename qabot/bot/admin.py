@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Message, Update
@@ -13,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from qabot.bot.guard import is_admin
 from qabot.bot.render import esc, shorten
-from qabot.bot.state import in_daemon_thread, read, state
+from qabot.bot.state import read, state
 from qabot.errors import QabotError
 
 log = logging.getLogger(__name__)
@@ -77,12 +78,13 @@ async def refresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     status = await message.reply_text("Refreshing the archive… I'll report here when it's done.")
     # A daemon thread and a task of our own, not the update's: shutting the bot down must not
     # wait for a long ingest (the index keeps its last published version).
-    st.refresh = in_daemon_thread(lambda: st.service.refresh(prune=prune))
-    st.tasks.add(task := asyncio.create_task(_report(st.refresh, status)))
+    from qabot.bot.schedule import run_round  # the one place a round is run
+
+    st.tasks.add(task := asyncio.create_task(_report(run_round(st, prune=prune), status)))
     task.add_done_callback(st.tasks.discard)
 
 
-async def _report(job: asyncio.Future, status: Message) -> None:
+async def _report(job: Awaitable[Any], status: Message) -> None:
     try:
         report = await job
     except QabotError as e:
@@ -91,7 +93,9 @@ async def _report(job: asyncio.Future, status: Message) -> None:
         log.exception("Refresh failed")
         text = "Refresh failed with an unexpected error; see the bot's log."
     else:
-        text = summary(report)
+        text = summary(report) if report is not None else (
+            "Another process is refreshing the archive right now; its new articles appear when it is done."
+        )
         log.info("Refresh finished: %s", report.as_dict() if hasattr(report, "as_dict") else report)
     try:
         await status.edit_text(text, parse_mode=ParseMode.HTML)

@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from qabot.bot import admin, handlers, inline
+from qabot.bot import admin, alerts, handlers, health, inline, schedule, status
 from qabot.bot.logs import protect, redact, setup_logging
 from qabot.bot.state import KEY, NO_PREVIEW, BotState, state
 from qabot.errors import ConfigError, QabotError
@@ -114,6 +114,7 @@ def build_application(settings: Settings, service: QAService) -> Application:
     application.bot_data[KEY] = BotState.create(settings, service)
 
     new = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, health.remember_admin), group=-2)
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     for name, callback in [
         ("start", handlers.start),
@@ -123,6 +124,10 @@ def build_application(settings: Settings, service: QAService) -> Application:
         ("latest", handlers.latest),
         ("sources", handlers.sources),
         ("reset", handlers.reset),
+        ("status", status.status),
+        ("follow", alerts.follow),
+        ("following", alerts.following),
+        ("unfollow", alerts.unfollow),
         ("stats", admin.stats),
         ("refresh", admin.refresh),
     ]:
@@ -132,6 +137,7 @@ def build_application(settings: Settings, service: QAService) -> Application:
     application.add_handler(CallbackQueryHandler(handlers.on_button))
     application.add_handler(InlineQueryHandler(inline.on_inline))
     application.add_error_handler(handlers.on_error)
+    schedule.schedule(application)
     return application
 
 
@@ -148,9 +154,9 @@ def run_bot(settings: Settings) -> None:
             "telegram_token: no bot token; set QABOT_TELEGRAM_TOKEN (or TELEGRAM_BOT_TOKEN) to the token from @BotFather"
         )
     setup_logging(token)
-    from qabot.service import QAService  # loads the model and index: not at import time
+    from qabot.wiring import build_service  # loads the model and index: not at import time
 
-    service = QAService.open(settings)
+    service = build_service(settings)
     service.search("warm up", k=1)  # load the model now, not while the first reader waits
     application = build_application(settings, service)
     try:

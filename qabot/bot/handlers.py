@@ -32,6 +32,8 @@ Just ask, e.g. <i>What did the council decide about the bridge?</i> Follow-up qu
 /latest [<i>topic</i>] — the newest articles
 /sources — the passages behind my last answer
 /reset — forget our conversation
+/status — how fresh the archive is
+/follow <i>topic</i> — get new articles on a topic; /following, /unfollow
 
 Type <code>@{bot} words</code> in any chat to share an article."""
 
@@ -41,6 +43,10 @@ COMMANDS = [
     ("latest", "The newest articles, optionally on a topic"),
     ("sources", "The passages behind my last answer"),
     ("reset", "Forget our conversation"),
+    ("status", "How many articles, how fresh"),
+    ("follow", "Get new articles on a topic"),
+    ("following", "The topics you follow"),
+    ("unfollow", "Stop following a topic"),
     ("help", "How to use this bot"),
 ]
 
@@ -90,8 +96,13 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greets the reader and shows what to ask."""
+    """Greets the reader and shows what to ask; ``/start a_<token>`` (a deep link from an
+    article page) opens the conversation on that article."""
     assert update.effective_message is not None
+    from qabot.bot import deeplinks  # it builds on this module
+
+    if context.args and await deeplinks.open_article(update, context, context.args[0]):
+        return
     name = update.effective_user.first_name if update.effective_user else "there"
     await update.effective_message.reply_html(
         f"Hello, {render.esc(name)}! " + HELP.format(bot=render.esc(context.bot.username))
@@ -169,7 +180,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         answer_id = await read(
             st, st.feedback.record_answer, chat.id, user.id if user else None, question, answer.answer
         )
-    st.remember(answer_id, answer)
+    await read(st, st.remember, answer_id, answer)
     await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id))
 
 
@@ -244,7 +255,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         stored = await read(st, st.feedback.vote, int(answer_id), user_id, int(vote))
         await query.answer("Thanks for the feedback!" if stored else "That answer is too old to rate.")
     elif kind == "src":
-        answer = st.answers.get(int(rest))
+        answer = await read(st, st.recall, int(rest))
         await query.answer()
         if isinstance(query.message, Message):
             if answer is None:

@@ -58,7 +58,7 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 def citation_line(c: Citation) -> str:
     """``[1] <a href="url#:~:text=…">Headline</a>, 2025-03-14``: the link opens the article at
-    the quoted sentence (a URL text fragment, qabot.deeplink)."""
+    the quoted sentence (a URL text fragment, qabot.fragments)."""
     date = day(c.published)
     return f"[{c.n}] {link(c.title, c.link or c.url)}" + (f", {date}" if date else "")
 

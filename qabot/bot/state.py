@@ -18,7 +18,9 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
 from qabot.bot.guard import RateLimiter
+from qabot.deeplink import TokenIndex
 from qabot.feedback import FeedbackStore
+from qabot.followup import answer_from_value, answer_to_value
 from qabot.models import Answer
 from qabot.settings import Settings
 
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 KEY = "qabot"
 RECENT_ANSWERS = 500
+SHARED_ANSWERS = 5000  # kept in the shared state for the "Sources" button
+ANSWERS = "answers"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -42,6 +46,8 @@ class BotState:
     answers: OrderedDict[int, Answer] = field(default_factory=OrderedDict)
     refresh: asyncio.Future | None = None
     tasks: set[asyncio.Task] = field(default_factory=set)
+    tokens: TokenIndex = field(default_factory=TokenIndex)  # deep-link tokens -> article ids
+    admins_seen: set[int] = field(default_factory=set)
 
     @classmethod
     def create(cls, settings: Settings, service: QAService) -> BotState:
@@ -55,10 +61,23 @@ class BotState:
         )
 
     def remember(self, answer_id: int, answer: Answer) -> None:
-        """Keep recent answers so their "Sources" button works after later questions."""
+        """Keep recent answers so their "Sources" button works after later questions, after a
+        restart and on another replica (shared state, namespace ``answers``). Blocking: call
+        it off the event loop."""
         self.answers[answer_id] = answer
         while len(self.answers) > RECENT_ANSWERS:
             self.answers.popitem(last=False)
+        store = self.service.state
+        store.put(ANSWERS, str(answer_id), answer_to_value(answer))
+        store.delete(ANSWERS, str(answer_id - SHARED_ANSWERS))  # ids grow by one: keeps it bounded
+
+    def recall(self, answer_id: int) -> Answer | None:
+        """A recent answer by its id, from memory or the shared state. Blocking."""
+        answer = self.answers.get(answer_id)
+        if answer is None:
+            value = self.service.state.get(ANSWERS, str(answer_id))
+            answer = answer_from_value(value) if value else None
+        return answer
 
 
 def state(holder: Any) -> BotState:

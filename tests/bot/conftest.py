@@ -63,8 +63,8 @@ def write_jsonl(path: Path, articles: list[dict]) -> Path:
 
 @pytest.fixture(scope="session")
 def encoder() -> Any:
-    from qabot.service import make_encoder
     from qabot.settings import Settings
+    from qabot.wiring import build_encoder as make_encoder
 
     return make_encoder(Settings(_env_file=None))
 
@@ -148,6 +148,16 @@ class RunningBot:
 
         return await self.api.wait_for(replies)
 
+    async def stop(self) -> None:
+        """Stop as ``qabot telegram`` does on SIGTERM (e.g. to start it again)."""
+        from qabot.bot.app import post_stop
+
+        if self.app.running:
+            await self.app.updater.stop()
+            await self.app.stop()
+            await post_stop(self.app)
+            await self.app.shutdown()
+
 
 @pytest.fixture
 async def start_bot(make_settings: Any, standin: StandIn, encoder: Any) -> AsyncIterator[Any]:
@@ -171,7 +181,8 @@ async def start_bot(make_settings: Any, standin: StandIn, encoder: Any) -> Async
 
     yield start
     for app in running:
-        await app.updater.stop()
-        await app.stop()
-        await post_stop(app)
-        await app.shutdown()
+        if app.running:
+            await app.updater.stop()
+            await app.stop()
+            await post_stop(app)
+            await app.shutdown()

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -135,3 +136,34 @@ def test_file_url_follows_the_api_url(api_url, files):
     from qabot.bot.app import file_url
 
     assert file_url(api_url) == files
+
+
+def test_qabot_telegram_refreshes_on_schedule_and_stops_cleanly(standin, data_dir, tmp_path):
+    from .conftest import LATE, write_jsonl
+
+    feed = write_jsonl(tmp_path / "wire.jsonl", [])
+    proc = bot_process(standin, data_dir, standin.token, QABOT_SOURCES=str(feed), QABOT_REFRESH_EVERY="2s")
+    try:
+        standin.wait_for_sync(lambda: standin.of("setMyCommands") or proc.poll() is not None, timeout=180)
+        assert proc.poll() is None, proc.communicate()
+        write_jsonl(feed, [LATE])  # published after the bot started
+
+        def found() -> bool:
+            before = len(standin.sent(1001))
+            standin.send_text("/search electric ferry Lake Sarmis")
+            replies = standin.wait_for_sync(lambda: standin.sent(1001)[before:], timeout=60)
+            return "Electric ferry starts service" in replies[0]["text"]
+
+        deadline = time.monotonic() + 120
+        while not found():
+            assert time.monotonic() < deadline, "the new article never became searchable"
+            time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Refreshing the sources every 2s" in err and "Scheduled refresh" in err
+    assert standin.token not in out + err

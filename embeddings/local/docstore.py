@@ -9,9 +9,10 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from embeddings.records import Document, Passage
 
 
 def _m001_create_tables(db: sqlite3.Connection) -> None:
@@ -60,27 +61,6 @@ def _m001_create_tables(db: sqlite3.Connection) -> None:
 
 MIGRATIONS = [_m001_create_tables]
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-@dataclass(frozen=True)
-class Document:
-    doc_id: str
-    title: str
-    text: str
-    published: str = ""
-    section: str = ""
-    meta: dict = field(default_factory=dict)
-    content_hash: str = ""
-    body_hash: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    id: int
-    doc_id: str
-    ord: int
-    text: str
 
 
 class DocStore:
@@ -150,9 +130,9 @@ class DocStore:
         rows = self._rows_in("SELECT * FROM documents WHERE doc_id IN ({marks})", doc_ids)
         return {row["doc_id"]: _document(row) for row in rows}
 
-    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+    def chunks_of(self, doc_id: str) -> list[Passage]:
         rows = self._query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ord", (doc_id,))
-        return [StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows]
+        return [Passage(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows]
 
     def chunk_ids_of(self, doc_ids: Iterable[str]) -> dict[str, list[int]]:
         """doc_id -> its chunk ids in reading order."""
@@ -167,9 +147,9 @@ class DocStore:
         sql = "SELECT doc_id, id FROM chunks WHERE doc_id IN ({marks}) AND ord = 0"
         return {r[0]: r[1] for r in self._rows_in(sql, doc_ids)}
 
-    def chunks(self, ids: Iterable[int]) -> dict[int, StoredChunk]:
+    def chunks(self, ids: Iterable[int]) -> dict[int, Passage]:
         rows = self._rows_in("SELECT * FROM chunks WHERE id IN ({marks})", (int(i) for i in ids))
-        return {r["id"]: StoredChunk(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows}
+        return {r["id"]: Passage(r["id"], r["doc_id"], r["ord"], r["text"]) for r in rows}
 
     def filter_clause(
         self, since: str | None, until: str | None, section: str | None
