@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from embeddings.keyword import STOP_WORDS
 from qabot.dates import MONTHS
 from qabot.fold import fold, folded_terms
 
@@ -30,7 +31,8 @@ def question_names(question: str) -> list[list[str]]:
 
     out = []
     for name in capitalised_names(question):
-        words = [w for w in folded_terms(name) if w not in _IGNORED]
+        # "Bacău-Roman" is two names: the article may write "Bacău–Roman" with a dash
+        words = [w for w in re.findall(r"\w+", fold(name)) if w not in _IGNORED and w not in STOP_WORDS]
         if words:
             out.append(words)
     return out
