@@ -94,6 +94,9 @@ class Settings(BaseSettings):
         0.35, description="Below this best passage similarity the answer is 'not in the archive'."
     )
     answer_chars: int = Field(600, ge=100, description="Target length of an extractive answer.")
+    as_of_days: int = Field(
+        90, ge=0, description="An answer whose newest article is older than this many days opens with 'As of DATE'."
+    )
     history_turns: int = Field(3, ge=0, description="Previous turns used to understand a follow-up.")
     history_ttl: int = Field(1800, ge=0, description="Seconds after which a chat's follow-up context expires.")
     llm_url: str = Field(

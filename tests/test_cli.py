@@ -68,7 +68,7 @@ def test_stats_show_search_ask_json(sample_data, capsys, monkeypatch):
     answer = json.loads(out)
     assert {"question", "answer", "citations", "passages", "latency_ms"} <= set(answer)
     assert "46,000" in answer["answer"]
-    assert set(answer["citations"][0]) == {"n", "article_id", "title", "url", "published", "snippet"}
+    assert set(answer["citations"][0]) == {"n", "article_id", "title", "url", "link", "published", "snippet"}
 
 
 def test_search_and_ask_read_one_query_per_line(sample_data, capsys, monkeypatch):
