@@ -175,3 +175,50 @@ async def test_refresh_skips_while_another_replica_holds_the_refresh_lock(start_
     await bot.say("/refresh")
     await bot.api.wait_for(lambda: "Refresh done" in bot.api.sent(1001)[-1]["text"], timeout=120)
     assert "1 added" in bot.api.sent(1001)[-1]["text"]
+
+
+async def test_a_follow_up_landing_on_another_webhook_replica_keeps_its_context(make_settings, standin, encoder):
+    import httpx
+
+    from qabot.bot.app import UPDATES, build_application, post_stop, webhook_secret
+    from qabot.service import QAService
+
+    from .test_bot_process import free_port
+
+    secret, replicas = webhook_secret(standin.token), []
+    for port in (free_port(), free_port()):  # two `qabot telegram` behind one load balancer
+        settings = make_settings()
+        app = build_application(settings, QAService.open(settings, encoder))
+        await app.initialize()
+        hook = f"http://127.0.0.1:{port}/hook"
+        await app.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="hook", webhook_url=hook, secret_token=secret,
+            allowed_updates=UPDATES,
+        )
+        await app.start()
+        replicas.append((app, hook))
+
+    async def ask_via(replica: int, text: str, keyboard: bool = True) -> str:
+        before = len(standin.sent(1001))
+        standin.send_text(text)
+        [update] = standin.pop_updates()
+        async with httpx.AsyncClient() as client:
+            r = await client.post(replicas[replica][1], json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert r.status_code == 200
+        parts = await standin.wait_for(
+            lambda: (new := standin.sent(1001)[before:]) and (new[-1].get("reply_markup") or not keyboard) and new,
+            timeout=180,
+        )
+        return "\n".join(p["text"] for p in parts)
+
+    try:
+        assert CENTRAL_BANK in await ask_via(0, "What did the central bank decide about the key interest rate?")
+        sources = await ask_via(1, "/sources", keyboard=False)  # the answer replica 0 gave
+        assert "Sources for: What did the central bank decide about the key interest rate?" in sources
+        assert CENTRAL_BANK in await ask_via(1, "and what did the governor say about inflation?")
+    finally:
+        for app, _hook in replicas:
+            await app.updater.stop()
+            await app.stop()
+            await post_stop(app)
+            await app.shutdown()
