@@ -5,8 +5,9 @@ another place or thing ("What is the minimum wage in Australia?" scores 0.55 aga
 Romanian minimum wage stories) and refuses rare names it does cover (``qabot.entities``).
 Two cheap keyword checks catch the first kind:
 
-- a name the question gives (a capitalised word not at its start) that none of the best
-  articles contains: the question is about someone or somewhere else;
+- a name the question gives (a capitalised word not at its start), rare in the archive, no
+  word of which any of the best articles contains: the question is about someone or somewhere
+  else;
 - a word the archive never uses at all, when the cosine is only just above the floor
   ("calories in a glass of red wine" against an article on wine exports).
 """
@@ -14,6 +15,7 @@ Two cheap keyword checks catch the first kind:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from embeddings.keyword import STOP_WORDS
 from qabot.dates import MONTHS
@@ -38,14 +40,18 @@ def question_names(question: str) -> list[list[str]]:
     return out
 
 
-def elsewhere(question: str, texts: list[str]) -> bool:
-    """True when a name in the question is in none of ``texts`` (the best articles' text)."""
+def elsewhere(question: str, texts: list[str], rare: Callable[[str], bool]) -> bool:
+    """True when a name in the question is in none of ``texts`` (the best articles' text) and
+    is rare in the archive (``rare(word)``): a name the archive writes often may be written
+    otherwise in the answering article ("Liberal Democrats" as "Lib Dems")."""
     names = question_names(question)
     if not names:
         return False
     folded = [fold(t) for t in texts]
     for words in names:
-        if not any(all(re.search(rf"\b{re.escape(w)}", t) for w in words) for t in folded):
+        # any word of the name will do: "Bayer Leverkusen" may be "Leverkusen" in the article;
+        # "Australia" or "Paris" alone must be there
+        if not any(re.search(rf"\b{re.escape(w)}", t) for w in words for t in folded) and all(map(rare, words)):
             return True
     return False
 

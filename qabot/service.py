@@ -250,10 +250,13 @@ class QAService:
         """The question is about a name the best articles never mention, or uses a word the
         archive never does while only just relevant (qabot.evidence)."""
         from qabot.answer import ANSWER_ARTICLES
+        from qabot.entities import RARE_MIN, RARE_SHARE
         from qabot.evidence import UNSURE_MARGIN, elsewhere, unknown_word
 
+        limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
         top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
-        if elsewhere(query, [f"{d.title}\n{d.text}" for d in top.values()]):
+        texts = [f"{d.title}\n{d.text}" for d in top.values()]
+        if elsewhere(query, texts, lambda word: len(self.store.keyword_search(word, limit + 1)) <= limit):
             return True
         return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
