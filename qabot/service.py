@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embeddings.base import Store
+from embeddings.errors import StoreError
 from qabot.answer import Extractor, assemble
-from qabot.errors import ConfigError
+from qabot.errors import ConfigError, QabotError
 from qabot.followup import History, Turn, resolve
 from qabot.models import Answer, Hit
 from qabot.pipeline import IngestReport, ingest
@@ -102,6 +103,8 @@ class QAService:
                 report = ingest(
                     sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
                 )
+            except StoreError as e:  # another writer, an unreachable database: one line at the edge
+                raise QabotError(str(e)) from e
             finally:
                 self.encoder.release_bulk_runtime()
         self.reload_if_changed()

@@ -103,3 +103,20 @@ def postgres():
     yield PgServer(server)
     server.cleanup()
     shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sample_pg(postgres, encoder) -> str:
+    """A PostgreSQL database indexed once per session from the bundled sample archive, through
+    the same pipeline as ``sample_index`` (read-only: tests must not change it)."""
+    from pydantic import SecretStr
+
+    from qabot.pipeline import ingest
+    from qabot.settings import Settings
+
+    url = postgres.new_database()
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="qabot-pg-sample-")), database_url=SecretStr(url))
+    report = ingest([str(SAMPLE_ARCHIVE)], settings, encoder)
+    assert not report.failed and report.added >= 18
+    return url
+

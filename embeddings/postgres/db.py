@@ -105,8 +105,10 @@ def _m001_create_tables(cur: Any) -> None:
         CREATE INDEX documents_published ON documents (published);
         CREATE INDEX documents_tsv ON documents USING gin (tsv);
 
+        CREATE SEQUENCE passage_ids;
         CREATE TABLE passages (
-            id BIGSERIAL PRIMARY KEY,
+            row_id BIGSERIAL PRIMARY KEY,
+            id BIGINT NOT NULL,
             doc_id TEXT NOT NULL,
             ord INTEGER NOT NULL,
             text TEXT NOT NULL,
@@ -116,6 +118,8 @@ def _m001_create_tables(cur: Any) -> None:
             version_from INTEGER NOT NULL,
             version_to INTEGER
         );
+        CREATE UNIQUE INDEX passages_live_id ON passages (id) WHERE version_to IS NULL;
+        CREATE INDEX passages_id ON passages (id);
         CREATE INDEX passages_doc ON passages (doc_id, ord);
         """
     )

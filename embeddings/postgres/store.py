@@ -171,7 +171,9 @@ class PostgresStore:
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         wanted = [int(i) for i in ids]
-        rows = self._rows("SELECT id, embedding FROM passages WHERE id = ANY(%(ids)s)", {"ids": wanted})
+        rows = self._rows(
+            f"SELECT id, embedding FROM passages WHERE id = ANY(%(ids)s) AND {LIVE}", {"ids": wanted}
+        )
         found = {int(r[0]): r[1].to_numpy() if hasattr(r[1], "to_numpy") else r[1] for r in rows}
         missing = [i for i in wanted if i not in found]
         if missing:
@@ -190,7 +192,7 @@ class PostgresStore:
 
     def passages(self, ids: Iterable[int]) -> dict[int, Passage]:
         rows = self._rows(
-            "SELECT id, doc_id, ord, text FROM passages WHERE id = ANY(%(ids)s)",
+            f"SELECT id, doc_id, ord, text FROM passages WHERE id = ANY(%(ids)s) AND {LIVE}",
             {"ids": [int(i) for i in ids]},
         )
         return {int(r[0]): Passage(int(r[0]), r[1], r[2], r[3]) for r in rows}
@@ -299,7 +301,7 @@ class PostgresWriter:
             self._ensure_dim(int(np.asarray(vectors).shape[1]))
         if ids is None:
             ids = [int(r[0]) for r in self.conn.execute(
-                "SELECT nextval(pg_get_serial_sequence('passages', 'id')) FROM generate_series(1, %s)",
+                "SELECT nextval('passage_ids') FROM generate_series(1, %s)",
                 (len(passages),),
             )] if len(passages) else []
         else:
@@ -368,8 +370,8 @@ class PostgresWriter:
         conn = self.conn
         if self._explicit_ids:
             conn.execute(
-                "SELECT setval(pg_get_serial_sequence('passages', 'id'),"
-                " GREATEST((SELECT max(id) FROM passages), 1))"
+                "SELECT setval('passage_ids', GREATEST((SELECT max(id) FROM passages),"
+                " (SELECT last_value FROM passage_ids), 1))"
             )
         live = "version_from <= %(v)s AND (version_to IS NULL OR version_to > %(v)s)"
         documents = conn.execute(f"SELECT count(*) FROM documents WHERE {live}", {"v": self.number}).fetchone()[0]

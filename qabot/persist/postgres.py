@@ -112,6 +112,10 @@ class PostgresState:
         )
         return [(key, value) for key, value in rows]
 
+    def namespaces(self) -> list[str]:
+        _, rows = self._execute('SELECT DISTINCT ns FROM qabot_state ORDER BY ns', ())
+        return [r[0] for r in rows]
+
     @contextmanager
     def exclusive(self, name: str) -> Iterator[bool]:
         conn = _connect(self.url, autocommit=True)

@@ -72,6 +72,8 @@ def test_scan_by_prefix_in_key_order(state) -> None:
     assert [k for k, _ in state.scan("subs", "7:")] == ["7:a", "7:b"]
     assert [k for k, _ in state.scan("subs")] == ["70:c", "7:a", "7:b", "8:a"]  # code-point order
     assert state.scan("nothing") == []
+    state.put("feedback.votes", "1:2", {})
+    assert state.namespaces() == ["feedback.votes", "subs"]
 
 
 def _hold(kind: str, where: str, name: str, ready, release) -> None:
