@@ -27,7 +27,7 @@ from embeddings.records import NO_FILTERS, Document, Filters, Passage, Stats
 
 BACKEND = "postgresql"
 FORMAT_VERSION = 1
-HNSW_EF_SEARCH_MIN = 100
+HNSW_EF_SEARCH = 200  # twice the 100 passages retrieval asks for
 # ts_rank weights for labels {D, C, B, A}: a word in the headline (A) counts double a word in
 # the body (B), as in the local backend's BM25 column weights.
 RANK_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
@@ -67,9 +67,16 @@ def shared_pool(url: str) -> Any:
             from pgvector.psycopg import register_vector
             from psycopg_pool import ConnectionPool
 
+            def configure(conn: Any) -> None:
+                register_vector(conn)
+                # The graph walk keeps HNSW_EF_SEARCH candidates and goes on past rows a filter
+                # drops, so a filtered search still returns k hits (pgvector 0.8).
+                conn.execute(f"SET hnsw.ef_search = {HNSW_EF_SEARCH}")
+                conn.execute("SET hnsw.iterative_scan = strict_order")
+
             pool = ConnectionPool(
-                url, min_size=1, max_size=4, kwargs={"autocommit": True}, configure=register_vector,
-                check=ConnectionPool.check_connection, open=True, name="qabot-archive",
+                url, min_size=1, max_size=4, kwargs={"autocommit": True}, configure=configure,
+                open=True, name="qabot-archive",
             )
             if not _pools:
                 atexit.register(close_pools)
@@ -126,10 +133,10 @@ class PostgresStore:
     def manifest(self) -> dict[str, Any]:
         return self._manifest
 
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, params: dict[str, Any], *, binary: bool = False) -> list[tuple[Any, ...]]:
         params.setdefault("v", self._number)
         with self._pool.connection() as conn:
-            return conn.execute(sql, params).fetchall()
+            return conn.execute(sql, params, binary=binary).fetchall()
 
     def live_version(self) -> str:
         with self._pool.connection() as conn:
@@ -140,15 +147,17 @@ class PostgresStore:
     ) -> list[tuple[int, float]]:
         params: dict[str, Any] = {"v": self._number, "q": np.asarray(query, dtype=np.float32), "k": k}
         where = LIVE + filter_sql(filters, params)
-        with self._pool.connection() as conn, conn.transaction():
-            # the graph walk must keep at least k candidates, and go on past filtered-out rows
-            conn.execute(f"SET LOCAL hnsw.ef_search = {min(1000, max(HNSW_EF_SEARCH_MIN, 2 * k))}")
-            conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")
-            rows = conn.execute(
-                f"SELECT id, 1 - (embedding <=> %(q)s) FROM passages WHERE {where}"
-                " ORDER BY embedding <=> %(q)s LIMIT %(k)s",
-                params,
-            ).fetchall()
+        sql = (
+            f"SELECT id, 1 - (embedding <=> %(q)s) FROM passages WHERE {where}"
+            " ORDER BY embedding <=> %(q)s LIMIT %(k)s"
+        )
+        with self._pool.connection() as conn:
+            if 2 * k <= HNSW_EF_SEARCH:
+                rows = conn.execute(sql, params).fetchall()
+            else:  # a wider search than usual keeps at least 2k candidates
+                with conn.transaction():
+                    conn.execute(f"SET LOCAL hnsw.ef_search = {min(1000, 2 * k)}")
+                    rows = conn.execute(sql, params).fetchall()
         return [(int(i), float(s)) for i, s in rows]
 
     def keyword_search(
@@ -172,7 +181,8 @@ class PostgresStore:
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         wanted = [int(i) for i in ids]
         rows = self._rows(
-            f"SELECT id, embedding FROM passages WHERE id = ANY(%(ids)s) AND {LIVE}", {"ids": wanted}
+            f"SELECT id, embedding FROM passages WHERE id = ANY(%(ids)s) AND {LIVE}", {"ids": wanted},
+            binary=True,  # vectors as raw float32: parsing their text form costs milliseconds
         )
         found = {int(r[0]): r[1].to_numpy() if hasattr(r[1], "to_numpy") else r[1] for r in rows}
         missing = [i for i in wanted if i not in found]
