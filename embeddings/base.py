@@ -121,9 +121,13 @@ class StoreWriter(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def put(self, doc: Document, passages: Sequence[str], vectors: np.ndarray) -> list[int]:
+    def put(
+        self, doc: Document, passages: Sequence[str], vectors: np.ndarray,
+        ids: Sequence[int] | None = None,
+    ) -> list[int]:
         """Adds a document that is not stored, with its passages in reading order and one vector
-        per passage; returns the new passage ids."""
+        per passage; returns the new passage ids. ``ids`` keeps given passage ids (when copying
+        an archive from another backend); otherwise the store numbers them."""
         ...
 
     def delete(self, doc_id: str) -> None:

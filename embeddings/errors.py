@@ -15,3 +15,7 @@ class NoIndex(StoreError):
 
 class StoreLocked(StoreError):
     """Another process is writing this index folder."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached, or lacks what it needs (a driver, an extension)."""

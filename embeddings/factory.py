@@ -17,6 +17,10 @@ def is_database_url(location: str | Path) -> bool:
 def open_store(location: str | Path, *, model_id: str | None = None) -> Store:
     """The live version at ``location``; ``NoIndex`` when nothing was published, ``ModelMismatch``
     when it was built with another model than ``model_id``."""
+    if is_database_url(location):
+        from embeddings.postgres import PostgresStore
+
+        return PostgresStore.open(str(location), model_id=model_id)
     from embeddings.local import LocalStore
 
     return LocalStore.open(Path(location), model_id=model_id)
@@ -34,6 +38,10 @@ def open_writer(
 
     ``settings`` (chunking parameters) go into the manifest; ``index_kind`` is the FAISS index
     type of the local backend."""
+    if is_database_url(location):
+        from embeddings.postgres import PostgresWriter
+
+        return PostgresWriter(str(location), model_id=model_id, settings=settings, rebuild_all=rebuild)
     from embeddings.local import LocalWriter
 
     return LocalWriter(

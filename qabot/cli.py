@@ -1,5 +1,5 @@
 """Command line: ingest, refresh, watch, sources, stats, show, search, ask, chat, eval, prepare,
-telegram, reindex, check, export.
+migrate, telegram, reindex, check, export.
 
 Exit status: 0 success; 1 an error stopped the command (nothing was changed);
 2 bad command-line usage; 3 the command finished but some sources failed
@@ -73,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("prepare", help="convert the embedding model for fast ingest now (ingest does it once if needed)")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("migrate", help="copy the archive and shared state to PostgreSQL or a data folder, without re-embedding")
+    s.add_argument("--to", required=True, metavar="TARGET", help="postgresql://... URL, or a data folder")
     s.add_argument("--json", action="store_true")
 
     sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
@@ -374,9 +378,19 @@ def cmd_export(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args, settings) -> int:
+    from qabot.migrate import migrate
+
+    result = migrate(settings, args.to)
+    text = (f"copied {result['documents']} articles, {result['passages']} passages and "
+            f"{result['state']} state records to {result['to']}")
+    _emit(args, result, text)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "ingest": cmd_ingest, "refresh": cmd_refresh, "watch": cmd_watch, "sources": cmd_sources, "stats": cmd_stats, "show": cmd_show,
     "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
     "prepare": cmd_prepare, "telegram": cmd_telegram, "reindex": cmd_reindex, "check": cmd_check,
-    "export": cmd_export,
+    "export": cmd_export, "migrate": cmd_migrate,
 }

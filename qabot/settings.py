@@ -28,6 +28,11 @@ class Settings(BaseSettings):
 
     # --- archive and index ---
     data_dir: Path = Field(Path("data"), description="Folder holding the index (FAISS, SQLite, manifest).")
+    database_url: SecretStr = Field(
+        SecretStr(""),
+        description="PostgreSQL URL (postgresql://user:password@host/db); when set, the archive and "
+        "the shared state (feedback, sync) live there instead of data_dir. Needs qabot[postgres].",
+    )
     sources: CommaList = Field(
         default_factory=list,
         description="Comma-separated sources `qabot refresh` re-reads: folders, files, feed, sitemap or article URLs.",

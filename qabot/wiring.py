@@ -18,6 +18,7 @@ from qabot.settings import Settings
 
 if TYPE_CHECKING:
     from embeddings.encoder import SentenceEncoder
+    from qabot.feedback import FeedbackStore
     from qabot.service import QAService
 
 
@@ -34,8 +35,19 @@ def index_dir(settings: Settings) -> Path:
 
 
 def store_location(settings: Settings) -> str | Path:
-    """Where the archive lives: the index folder under the data folder."""
-    return index_dir(settings)
+    """Where the archive lives: PostgreSQL when ``database_url`` is set, else the index folder."""
+    url = settings.database_url.get_secret_value()
+    return url if url else index_dir(settings)
+
+
+def describe_location(settings: Settings) -> str:
+    """The archive's place for messages: the data folder, or the database without its password."""
+    url = settings.database_url.get_secret_value()
+    if not url:
+        return str(settings.data_dir)
+    from embeddings.postgres.db import redact
+
+    return redact(url)
 
 
 def build_encoder(settings: Settings) -> SentenceEncoder:
@@ -53,17 +65,19 @@ def build_encoder(settings: Settings) -> SentenceEncoder:
 
 def open_store(settings: Settings, model_id: str | None) -> Store:
     """The live archive, with the store's errors turned into the application's."""
-    from embeddings.errors import ModelMismatch, NoIndex, StoreError
+    from embeddings.errors import ModelMismatch, NoIndex, StoreError, StoreUnavailable
     from embeddings.factory import open_store as open_at
 
     try:
         return open_at(store_location(settings), model_id=model_id)
     except NoIndex as e:
         raise IndexMissing(
-            f"no index in {settings.data_dir}; build one with: qabot ingest SOURCE..."
+            f"no index in {describe_location(settings)}; build one with: qabot ingest SOURCE..."
         ) from e
     except ModelMismatch as e:
         raise ConfigError(f"{e}; {rebuild_hint(settings)}") from e
+    except StoreUnavailable as e:  # the database cannot be reached, or lacks an extension
+        raise ConfigError(str(e)) from e
     except StoreError as e:  # a damaged file: one line naming it and the way to repair it
         raise IndexDamaged(f"{e}; {REPAIR_HINT}") from e
 
@@ -74,7 +88,7 @@ def writer_errors(settings: Settings) -> Iterator[None]:
     disk, a damaged live version."""
     import sqlite3
 
-    from embeddings.errors import ModelMismatch, StoreError, StoreLocked
+    from embeddings.errors import ModelMismatch, StoreError, StoreLocked, StoreUnavailable
 
     try:
         yield
@@ -82,6 +96,8 @@ def writer_errors(settings: Settings) -> Iterator[None]:
         raise WriterBusy(BUSY) from e
     except ModelMismatch as e:
         raise ConfigError(f"{e}; {rebuild_hint(settings)}") from e
+    except StoreUnavailable as e:
+        raise ConfigError(str(e)) from e
     except (OSError, sqlite3.OperationalError, StoreError) as e:
         if _disk_full(e):
             raise DiskFull(
@@ -114,6 +130,14 @@ def open_writer(settings: Settings, model_id: str, *, rebuild: bool = False) -> 
         store_location(settings), model_id=model_id, settings=chunking, rebuild=rebuild,
         index_kind=settings.index_type,
     )
+
+
+def build_feedback(settings: Settings) -> FeedbackStore:
+    """Votes in the shared state (carrying over an older ``feedback.sqlite`` once)."""
+    from qabot.feedback import FeedbackStore
+    from qabot.persist import open_state
+
+    return FeedbackStore(open_state(settings), settings.data_dir)
 
 
 def build_service(

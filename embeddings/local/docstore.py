@@ -220,8 +220,11 @@ class DocStore:
         self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids
 
-    def put(self, doc: Document, chunk_texts: Sequence[str]) -> list[int]:
-        """Inserts a document (which must not exist) and its chunks; returns the new chunk ids."""
+    def put(
+        self, doc: Document, chunk_texts: Sequence[str], ids: Sequence[int] | None = None
+    ) -> list[int]:
+        """Inserts a document (which must not exist) and its chunks; returns the new chunk ids
+        (``ids`` when given, to keep the ids of an archive copied from elsewhere)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.db.execute(
             "INSERT INTO documents (doc_id, title, text, published, section, meta, content_hash,"
@@ -232,13 +235,19 @@ class DocStore:
                 doc.source, now,
             ),
         )
-        ids = []
+        if ids is not None:
+            self.db.executemany(
+                "INSERT INTO chunks (id, doc_id, ord, text) VALUES (?,?,?,?)",
+                [(int(i), doc.doc_id, o, t) for o, (i, t) in enumerate(zip(ids, chunk_texts, strict=True))],
+            )
+            return [int(i) for i in ids]
+        new_ids = []
         for ord_, text in enumerate(chunk_texts):
             cur = self.db.execute(
                 "INSERT INTO chunks (doc_id, ord, text) VALUES (?,?,?)", (doc.doc_id, ord_, text)
             )
-            ids.append(int(cur.lastrowid))
-        return ids
+            new_ids.append(int(cur.lastrowid))
+        return new_ids
 
     def optimize(self) -> None:
         self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('optimize')")

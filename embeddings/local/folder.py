@@ -19,21 +19,19 @@ import os
 import re
 import shutil
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from embeddings.errors import ModelMismatch, StoreLocked
+from embeddings.errors import StoreLocked
+from embeddings.manifest import check_model, now
+
+__all__ = ["IndexFolder", "check_model", "copy_sqlite", "now", "read_manifest"]
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 DOCS = "docs.sqlite"
 VECTORS = "vectors.faiss"
 _VERSION_NAME = re.compile(r"^v(\d{6,})$")
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _fsync_path(path: Path, directory: bool = False) -> None:
@@ -126,13 +124,6 @@ class IndexFolder:
 
 def read_manifest(version: Path) -> dict[str, Any]:
     return json.loads((version / MANIFEST).read_text())
-
-
-def check_model(manifest: dict[str, Any], model_id: str | None) -> None:
-    if model_id and manifest.get("model") and manifest["model"] != model_id:
-        raise ModelMismatch(
-            f"the index was built with model {manifest['model']!r} but {model_id!r} is configured"
-        )
 
 
 def copy_sqlite(src: Path, dst: Path) -> None:

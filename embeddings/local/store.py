@@ -200,10 +200,13 @@ class LocalWriter:
             raise
         return self
 
-    def put(self, doc: Document, passages: Sequence[str], vectors: np.ndarray) -> list[int]:
-        ids = self.docs.put(doc, passages)
-        self.add_vectors(ids, vectors)
-        return ids
+    def put(
+        self, doc: Document, passages: Sequence[str], vectors: np.ndarray,
+        ids: Sequence[int] | None = None,
+    ) -> list[int]:
+        new_ids = self.docs.put(doc, passages, ids)
+        self.add_vectors(new_ids, vectors)
+        return new_ids
 
     def delete(self, doc_id: str) -> None:
         self.remove_vectors(self.docs.delete(doc_id))

@@ -23,6 +23,7 @@ from qabot.feedback import FeedbackStore
 from qabot.followup import answer_from_value, answer_to_value
 from qabot.models import Answer
 from qabot.settings import Settings
+from qabot.wiring import build_feedback
 
 if TYPE_CHECKING:
     from qabot.service import QAService
@@ -54,7 +55,7 @@ class BotState:
         return cls(
             settings=settings,
             service=service,
-            feedback=FeedbackStore(settings.data_dir),
+            feedback=build_feedback(settings),
             questions=RateLimiter(settings.rate_limit_count, settings.rate_limit_window),
             # inline queries arrive as the reader types, so they get a wider budget
             inline=RateLimiter(settings.rate_limit_count * 10, settings.rate_limit_window),

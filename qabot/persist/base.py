@@ -40,6 +40,10 @@ class StateStore(Protocol):
         order of the key (PostgreSQL: ``COLLATE "C"``)."""
         ...
 
+    def namespaces(self) -> list[str]:
+        """Every namespace holding a value, sorted (to copy all state between backends)."""
+        ...
+
     def exclusive(self, name: str) -> AbstractContextManager[bool]:
         """A named lock held across processes for the ``with`` block; yields ``False`` at once
         (without waiting) when another process holds it, e.g. a scheduled refresh on another

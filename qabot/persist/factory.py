@@ -11,7 +11,13 @@ if TYPE_CHECKING:
 
 
 def open_state(settings: Settings) -> StateStore:
-    """SQLite in the data folder (a PostgreSQL backend joins here with QABOT_DATABASE_URL)."""
+    """PostgreSQL when ``QABOT_DATABASE_URL`` is set (shared by every replica), else SQLite in
+    the data folder."""
+    url = settings.database_url.get_secret_value()
+    if url:
+        from qabot.persist.postgres import PostgresState
+
+        return PostgresState(url)
     from qabot.persist.sqlite import SqliteState
 
     return SqliteState(settings.data_dir)

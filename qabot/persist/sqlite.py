@@ -104,6 +104,10 @@ class SqliteState:
             ).fetchall()
         return [(key, json.loads(value)) for key, value in rows]
 
+    def namespaces(self) -> list[str]:
+        with self._connect() as db:
+            return [r[0] for r in db.execute("SELECT DISTINCT ns FROM state ORDER BY ns")]
+
     @contextmanager
     def exclusive(self, name: str) -> Iterator[bool]:
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)

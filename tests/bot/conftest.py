@@ -66,7 +66,9 @@ def encoder() -> Any:
     from qabot.settings import Settings
     from qabot.wiring import build_encoder as make_encoder
 
-    return make_encoder(Settings(_env_file=None))
+    encoder = make_encoder(Settings(_env_file=None))
+    encoder.embed(["warm up"])  # load the question model now, not inside a test's answer timeout
+    return encoder
 
 
 @pytest.fixture(scope="session")

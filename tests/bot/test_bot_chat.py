@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
 
@@ -73,8 +72,28 @@ async def test_markup_in_question_and_headline_reaches_the_reader_as_text(start_
     assert not bot.api.of("sendMessage", ok=False), [c.error for c in bot.api.of("sendMessage", ok=False)]
 
 
-async def test_feedback_buttons_store_votes_and_sources_button_shows_passages(start_bot, data_dir):
-    bot = await start_bot()
+@pytest.fixture(params=["local", "postgres"])
+def backend_settings(request: pytest.FixtureRequest, data_dir) -> dict:
+    """Settings overrides putting the bot's archive and state on one backend (PostgreSQL gets a
+    copy of the same index, vectors included)."""
+    if request.param == "local":
+        return {}
+    from embeddings.copy import copy_archive
+    from embeddings.factory import open_store
+
+    url = request.getfixturevalue("postgres").new_database()
+    source = open_store(data_dir / "index")
+    copy_archive(source, url)
+    source.close()
+    return {"database_url": url}
+
+
+async def test_feedback_buttons_store_votes_and_sources_button_shows_passages(start_bot, backend_settings):
+    from qabot.wiring import build_feedback
+
+    bot = await start_bot(**backend_settings)
+    if backend_settings:
+        assert bot.service.store.backend == "postgresql"
     question = "How much will the Timisoara tram line cost?"
     parts = await bot.say(question, until_keyboard=True)
     answer = parts[-1]
@@ -86,10 +105,11 @@ async def test_feedback_buttons_store_votes_and_sources_button_shows_passages(st
     bot.api.press(answer, buttons["👎"])  # a second press replaces the vote
     await bot.api.wait_for(lambda: len(bot.api.of("answerCallbackQuery")) == 2)
 
-    with sqlite3.connect(data_dir / "feedback.sqlite") as db:
-        rows = db.execute("SELECT chat_id, user_id, question, answer, vote, time FROM feedback").fetchall()
+    rows = build_feedback(bot.settings).rows()  # as another replica would read them
     assert len(rows) == 1
-    chat_id, user_id, stored_question, stored_answer, vote, when = rows[0]
+    r = rows[0]
+    chat_id, user_id, stored_question, stored_answer, vote, when = (
+        r["chat_id"], r["user_id"], r["question"], r["answer"], r["vote"], r["time"])
     assert (chat_id, user_id, stored_question, vote) == (1001, 1001, question, -1)
     assert "412 million lei" in stored_answer and when > 0
 

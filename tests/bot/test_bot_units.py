@@ -9,10 +9,11 @@ from telegram import Chat, User
 
 from qabot.bot.guard import RateLimiter, is_admin, is_allowed
 from qabot.feedback import FeedbackStore
+from qabot.persist.sqlite import SqliteState
 
 
 def test_feedback_store_records_votes_and_survives_reopening(tmp_path):
-    store = FeedbackStore(tmp_path)
+    store = FeedbackStore(SqliteState(tmp_path))
     first = store.record_answer(-100, 7, "Who won?", "Dunărea Albastră [1].")
     second = store.record_answer(-100, 8, "Where?", "In Brăila [1].")
     assert store.vote(first, 7, 1) and store.vote(first, 9, -1) and store.vote(second, 8, -1)
@@ -21,14 +22,39 @@ def test_feedback_store_records_votes_and_survives_reopening(tmp_path):
     with pytest.raises(ValueError):
         store.vote(first, 7, 5)
 
-    reopened = FeedbackStore(tmp_path)  # migrations run once; nothing is lost
+    reopened = FeedbackStore(SqliteState(tmp_path))  # nothing is lost
     assert reopened.totals() == {"up": 0, "down": 3}
     rows = reopened.rows()
     assert {(r["chat_id"], r["user_id"], r["question"], r["vote"]) for r in rows} == {
         (-100, 7, "Who won?", -1), (-100, 9, "Who won?", -1), (-100, 8, "Where?", -1),
     }
+    assert reopened.question_of(second) == "Where?" and reopened.question_of(12345) is None
+
+
+def test_votes_of_an_older_feedback_file_are_carried_over_once(tmp_path):
     with sqlite3.connect(tmp_path / "feedback.sqlite") as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        db.executescript(
+            """
+            CREATE TABLE answers (id INTEGER PRIMARY KEY, chat_id INTEGER, user_id INTEGER,
+                                  question TEXT, answer TEXT, created_at REAL);
+            CREATE TABLE votes (answer_id INTEGER, user_id INTEGER, vote INTEGER, voted_at REAL);
+            INSERT INTO answers VALUES (1, -100, 7, 'Who won?', 'Dunărea [1].', 10.0);
+            INSERT INTO votes VALUES (1, 7, 1, 11.0), (1, 8, -1, 12.0);
+            """
+        )
+    store = FeedbackStore(SqliteState(tmp_path), tmp_path)
+    assert store.totals() == {"up": 1, "down": 1}
+    assert store.vote(1, 9, 1)  # the old answer ids still take votes
+    again = FeedbackStore(SqliteState(tmp_path), tmp_path)  # not imported twice
+    assert again.totals() == {"up": 2, "down": 1}
+    assert [r["user_id"] for r in again.rows()] == [7, 8, 9]
+
+
+def test_answer_ids_are_unique_and_fit_callback_data(tmp_path):
+    store = FeedbackStore(SqliteState(tmp_path))
+    ids = {store.record_answer(1, 2, "q", "a") for _ in range(200)}
+    assert len(ids) == 200 and all(0 < i < 2**53 for i in ids)
+    assert all(len(f"fb:{i}:-1") <= 64 for i in ids)
 
 
 def test_rate_limit_is_per_user_and_slides():

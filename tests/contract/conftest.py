@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-STORE_BACKENDS = ["local"]
+STORE_BACKENDS = ["local", "postgres"]
 
 
 @pytest.fixture(params=STORE_BACKENDS)
 def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str | Path]:
     """A factory of fresh, empty archive locations of one backend."""
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres").new_database
     counter = iter(range(1_000))
 
     def fresh() -> str | Path:

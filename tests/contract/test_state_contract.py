@@ -11,9 +11,25 @@ import pytest
 from qabot.persist.sqlite import SqliteState
 
 
-@pytest.fixture(params=["sqlite"])
-def state(request: pytest.FixtureRequest, tmp_path: Path):
-    store = SqliteState(tmp_path / "data")
+def _open(kind: str, where: str):
+    if kind == "postgres":
+        from qabot.persist.postgres import PostgresState
+
+        return PostgresState(where)
+    return SqliteState(Path(where))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """(kind, where): a fresh state location of one backend, reopenable from another process."""
+    if request.param == "postgres":
+        return "postgres", request.getfixturevalue("postgres").new_database()
+    return "sqlite", str(tmp_path / "data")
+
+
+@pytest.fixture
+def state(backend: tuple[str, str]):
+    store = _open(*backend)
     yield store
     store.close()
 
@@ -56,20 +72,22 @@ def test_scan_by_prefix_in_key_order(state) -> None:
     assert [k for k, _ in state.scan("subs", "7:")] == ["7:a", "7:b"]
     assert [k for k, _ in state.scan("subs")] == ["70:c", "7:a", "7:b", "8:a"]  # code-point order
     assert state.scan("nothing") == []
+    state.put("feedback.votes", "1:2", {})
+    assert state.namespaces() == ["feedback.votes", "subs"]
 
 
-def _hold(path: str, name: str, ready, release) -> None:
-    store = SqliteState(Path(path))
+def _hold(kind: str, where: str, name: str, ready, release) -> None:
+    store = _open(kind, where)
     with store.exclusive(name) as got:
         assert got
         ready.set()
         release.wait(10)
 
 
-def test_exclusive_is_held_across_processes(state, tmp_path: Path) -> None:
+def test_exclusive_is_held_across_processes(state, backend: tuple[str, str]) -> None:
     ctx = multiprocessing.get_context("spawn")
     ready, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold, args=(str(tmp_path / "data"), "refresh", ready, release))
+    holder = ctx.Process(target=_hold, args=(*backend, "refresh", ready, release))
     holder.start()
     try:
         assert ready.wait(30)

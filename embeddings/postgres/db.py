@@ -1,0 +1,147 @@
+"""Connections, the writer lock and the numbered schema migrations of the PostgreSQL backend.
+
+Rows carry the version range they belong to (``version_from`` <= v < ``version_to``), so a
+reader keeps answering from the version it opened while a writer publishes the next one in
+one transaction; see ``store.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from embeddings.errors import StoreUnavailable
+
+# One advisory lock key per database for the archive writer ("qabot-ar" as 8 bytes).
+WRITER_LOCK = 0x7161626F742D6172
+
+INSTALL_HINT = "the PostgreSQL backend needs psycopg and pgvector: pip install 'qabot[postgres]'"
+
+
+def psycopg() -> Any:
+    try:
+        import psycopg as module
+    except ImportError as e:  # pragma: no cover - an install without the extra
+        raise StoreUnavailable(INSTALL_HINT) from e
+    return module
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and ``qabot stats``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        if parts.username:
+            netloc = f"{parts.username}@{netloc}"
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
+    except ValueError:
+        return "postgresql://…"
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def connect(url: str, *, autocommit: bool = False) -> Any:
+    """A connection with the pgvector type registered; connection errors name the server only."""
+    pg = psycopg()
+    try:
+        conn = pg.connect(url, autocommit=autocommit)
+    except pg.OperationalError as e:
+        raise StoreUnavailable(f"cannot connect to PostgreSQL at {redact(url)}: {_first_line(e)}") from None
+    try:
+        from pgvector.psycopg import register_vector
+
+        register_vector(conn)
+    except pg.ProgrammingError:  # the extension is not created yet (the first migration does it)
+        conn.rollback()
+    except ImportError as e:  # pragma: no cover
+        conn.close()
+        raise StoreUnavailable(INSTALL_HINT) from e
+    return conn
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _m001_create_tables(cur: Any) -> None:
+    cur.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    cur.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    cur.execute(
+        """
+        CREATE OR REPLACE FUNCTION qabot_unaccent(text) RETURNS text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+            AS $$ SELECT unaccent('unaccent'::regdictionary, $1) $$;
+
+        CREATE TABLE archive_manifest (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            manifest JSONB NOT NULL
+        );
+
+        CREATE TABLE documents (
+            row_id BIGSERIAL PRIMARY KEY,
+            doc_id TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            published TEXT NOT NULL DEFAULT '',
+            section TEXT NOT NULL DEFAULT '',
+            meta JSONB NOT NULL DEFAULT '{}',
+            content_hash TEXT NOT NULL,
+            body_hash TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            version_from INTEGER NOT NULL,
+            version_to INTEGER,
+            tsv TSVECTOR GENERATED ALWAYS AS (
+                setweight(to_tsvector('english', qabot_unaccent(title)), 'A')
+                || setweight(to_tsvector('english', qabot_unaccent(text)), 'B')
+            ) STORED
+        );
+        CREATE UNIQUE INDEX documents_live_id ON documents (doc_id) WHERE version_to IS NULL;
+        CREATE INDEX documents_id ON documents (doc_id);
+        CREATE INDEX documents_published ON documents (published);
+        CREATE INDEX documents_tsv ON documents USING gin (tsv);
+
+        CREATE SEQUENCE passage_ids;
+        CREATE TABLE passages (
+            row_id BIGSERIAL PRIMARY KEY,
+            id BIGINT NOT NULL,
+            doc_id TEXT NOT NULL,
+            ord INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            published TEXT NOT NULL DEFAULT '',
+            section TEXT NOT NULL DEFAULT '',
+            embedding vector NOT NULL,
+            version_from INTEGER NOT NULL,
+            version_to INTEGER
+        );
+        CREATE UNIQUE INDEX passages_live_id ON passages (id) WHERE version_to IS NULL;
+        CREATE INDEX passages_id ON passages (id);
+        CREATE INDEX passages_doc ON passages (doc_id, ord);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_m001_create_tables]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: Any) -> None:
+    """Applies the migrations this database has not seen, each in its own transaction.
+    Call with the writer lock held (two writers never migrate at once)."""
+    with conn.transaction():
+        conn.execute("CREATE TABLE IF NOT EXISTS archive_schema (version INTEGER NOT NULL)")
+        row = conn.execute("SELECT version FROM archive_schema").fetchone()
+        if row is None:
+            conn.execute("INSERT INTO archive_schema VALUES (0)")
+        version = row[0] if row else 0
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with conn.transaction(), conn.cursor() as cur:
+            step(cur)
+            cur.execute("UPDATE archive_schema SET version = %s", (number,))
+    from pgvector.psycopg import register_vector
+
+    register_vector(conn)
