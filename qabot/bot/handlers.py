@@ -246,7 +246,7 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The buttons under an answer: "Sources" and 👍/👎 (stored in feedback.sqlite)."""
+    """The buttons under an answer: "Sources" and 👍/👎 (stored in the shared state)."""
     st, query = state(context), update.callback_query
     assert query is not None
     button = parse_button(query.data)
