@@ -33,6 +33,7 @@ SUBSCRIPTIONS, ALERTED, OUTBOX = "subscriptions", "alerted", "outbox"
 MAX_TOPICS = 20  # per chat: each topic costs an embedding and a keyword search per round
 MAX_TOPIC_CHARS = 100
 LEAD_CHARS = 300
+BACKFILL = 200  # more new articles than this in one round is a first import or a rebuild, not news
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def queue_for_new_articles(service: QAService, state: StateStore, article_ids: l
     """Queues, in the outbox, each new article for each chat with a matching topic; returns
     how many alerts were queued. Usable as a refresh round's ``on_new_articles`` hook."""
     ids = list(dict.fromkeys(article_ids))
+    if len(ids) > BACKFILL:
+        log.info("%d new articles in one round: an import, not news; no topic alerts for them", len(ids))
+        return 0
     subs = all_subscriptions(state)
     if not ids or not subs:
         return 0

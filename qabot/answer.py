@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,11 +11,16 @@ import numpy as np
 
 from embeddings.base import Store
 from embeddings.keyword import terms
+from qabot.dates import MONTH_PATTERN, YEAR_PATTERN
+from qabot.fold import fold, folded_terms
+from qabot.fragments import text_fragment
 from qabot.models import Answer, Citation, Hit
+from qabot.quotes import balance
 from qabot.sentences import leans_on_previous, split_sentences
 
 if TYPE_CHECKING:
     from qabot.followup import Turn
+    from qabot.intent import Intent
     from qabot.settings import Settings
 
 ANSWER_ARTICLES = 3
@@ -22,8 +28,7 @@ ANSWER_ARTICLES = 3
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
 _MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
 _DATE = re.compile(
-    r"\b(?:(?:19|20)\d\d|january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+    rf"\b(?:{YEAR_PATTERN}|{MONTH_PATTERN}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
     r"today|last (?:week|month|year)|next (?:week|month|year))\b",
     re.I,
 )
@@ -67,7 +72,7 @@ def overlap(question_terms: list[str], sentence: str) -> float:
     """Share of the question's content words found in the sentence (prefix-stemmed)."""
     if not question_terms:
         return 0.0
-    words = {_stem(w) for w in terms(sentence)}
+    words = {_stem(w) for w in folded_terms(sentence)}
     return sum(1 for t in question_terms if _stem(t) in words) / len(question_terms)
 
 
@@ -103,7 +108,7 @@ class Extractor:
 
     def score_sentences(self, question: str, sources: list[Source], focus_terms: list[str] | None = None) -> list[Scored]:
         kind = question_kind(question)
-        q_terms = focus_terms if focus_terms is not None else terms(question)
+        q_terms = [fold(t) for t in (focus_terms if focus_terms is not None else terms(question))]
         w = self.weights
         scored: list[Scored] = []
         for rank, source in enumerate(sources):
@@ -116,6 +121,9 @@ class Extractor:
                     best_sim[sentence] = max(sim, best_sim.get(sentence, -1.0))
             for pos, sentence in enumerate(order):
                 if len(sentence) < 20:
+                    # too short to answer anything, but kept (never chosen) so that a quotation
+                    # opening in it ("„We are cautious.") can be completed
+                    scored.append(Scored(sentence, rank, pos, -1.0))
                     continue
                 score = (
                     w.similarity * best_sim[sentence]
@@ -128,9 +136,14 @@ class Extractor:
         return scored
 
     def compose(
-        self, scored: list[Scored], sources: list[Source]
+        self, scored: list[Scored], sources: list[Source], notes: dict[int, tuple[str, str]] | None = None,
+        max_sentences: int = 4,
     ) -> tuple[str, list[Citation]]:
-        """Best sentences in reading order within the length budget, each with its marker."""
+        """Best sentences in reading order within the length budget, each with its marker.
+
+        ``notes`` maps an article's rank to a (prefix, date label) written before its first
+        sentence and after it ("Earlier: … (12 July 2026) [2]").
+        """
         if not scored:
             return "", []
         ranked = sorted(scored, key=lambda s: s.score, reverse=True)
@@ -143,7 +156,7 @@ class Extractor:
             chosen.append(before)
         length = sum(len(s.text) + 5 for s in chosen)
         for candidate in ranked[1:]:
-            if len(chosen) >= 4 or any(candidate.text == c.text for c in chosen):
+            if len(chosen) >= max_sentences or any(candidate.text == c.text for c in chosen):
                 continue
             if candidate.score < best.score * 0.6:
                 break
@@ -151,44 +164,102 @@ class Extractor:
                 continue
             chosen.append(candidate)
             length += len(candidate.text) + 5
-        chosen.sort(key=lambda s: (s.hit_rank, s.position))
+        return self.write(whole_quotes(chosen, by_place), sources, notes)
+
+    def write(
+        self, chosen: list[Scored], sources: list[Source], notes: dict[int, tuple[str, str]] | None = None,
+        order: list[int] | None = None,
+    ) -> tuple[str, list[Citation]]:
+        """The chosen sentences grouped by article (in ``order``, default rank), in reading order."""
+        rank_order = {r: i for i, r in enumerate(order)} if order else {}
+        chosen = sorted(set(chosen), key=lambda s: (rank_order.get(s.hit_rank, s.hit_rank), s.position))
+        notes = notes or {}
+        runs: list[list[Scored]] = []
+        for s in chosen:  # consecutive sentences of one article read as one passage, one marker
+            if runs and runs[-1][-1].hit_rank == s.hit_rank and runs[-1][-1].position + 1 == s.position:
+                runs[-1].append(s)
+            else:
+                runs.append([s])
         numbers: dict[int, int] = {}
         quoted: dict[int, list[str]] = {}
-        parts = []
-        for s in chosen:
-            n = numbers.setdefault(s.hit_rank, len(numbers) + 1)
-            quoted.setdefault(s.hit_rank, []).append(s.text)
-            parts.append(f"{s.text} [{n}]")
+        first_run: dict[int, str] = {}  # what the deep link highlights
+        parts: list[str] = []
+        for run in runs:
+            rank = run[0].hit_rank
+            first = rank not in numbers
+            n = numbers.setdefault(rank, len(numbers) + 1)
+            quoted.setdefault(rank, []).extend(s.text for s in run)
+            prefix, label = notes.get(rank, ("", "")) if first else ("", "")
+            first_run.setdefault(rank, " ".join(s.text for s in run))
+            text = prefix + " ".join(s.text for s in run)
+            parts.append(text + (f" ({label})" if label else "") + f" [{n}]")
         citations = []
         for rank, n in numbers.items():
             hit = sources[rank].hit
+            link = text_fragment(hit.url, first_run[rank])
             citations.append(
-                Citation(n, hit.article_id, hit.title, hit.url, hit.published, " ".join(quoted[rank]))
+                Citation(n, hit.article_id, hit.title, hit.url, hit.published, " ".join(quoted[rank]), link)
             )
         return " ".join(parts), citations
+
+
+def whole_quotes(chosen: list[Scored], by_place: dict[tuple[int, int], Scored]) -> list[Scored]:
+    """``chosen`` with the neighbours that open or close the quotations it holds (a few at most)."""
+    out = list(chosen)
+    for s in chosen:
+        for step in (1, -1):
+            here = s
+            for _ in range(3):
+                if balance(here.text) != step:
+                    break
+                nxt = by_place.get((here.hit_rank, here.position + step))
+                if nxt is None:
+                    break
+                if nxt not in out:
+                    out.append(nxt)
+                here = nxt
+                if balance(nxt.text) == -step:
+                    break
+    return out
 
 
 def assemble(
     question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn], *,
     store: Store, extractor: Extractor, settings: Settings,
+    intent: Intent | None = None, name_hits: Sequence[Hit] = (), dated: bool = False,
 ) -> Answer:
-    """The answer from the best articles: extracted sentences, or the LLM's text when configured."""
-    top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
-    found = sources(store, top, qvec)
-    scored = extractor.score_sentences(focus, found)
-    text, citations = extractor.compose(scored, found)
+    """The answer from the best articles, laid out for the kind of question (qabot.news):
+    extracted sentences with their dates, a dated list, a person's introduction and quotes;
+    or the LLM's text when configured (plain questions only)."""
+    from qabot.intent import PLAIN, Intent
+    from qabot.news import NewsAnswers
+
+    intent = intent or Intent(PLAIN)
+    news = NewsAnswers(extractor, lambda chosen, v: sources(store, chosen, v),
+                       lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days)
+    composed = news.compose(intent, focus, qvec, hits or list(name_hits), list(name_hits))
+    text, citations = composed.text, composed.citations
     passages = tuple(
         {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
          "published": h.published, "score": h.score, "text": h.passages[0] if h.passages else ""}
         for i, h in enumerate(hits[:5])
     )
-    llm_text = generate(question, found, history, settings) if settings.llm_url else None
-    if llm_text is not None:
-        text, citations = llm_text
+    if settings.llm_url and intent.kind == PLAIN and hits:
+        top = [h for h in hits[:ANSWER_ARTICLES] if h.score >= hits[0].score * 0.8]
+        llm_text = generate(question, sources(store, top, qvec), history, settings)
+        if llm_text is not None:
+            text, citations = llm_text
     return Answer(
         question=question, answer=text, citations=tuple(citations), passages=passages,
         found=True, closest=tuple(hits[:3]), resolved_question=focus,
+        extra={"leading": composed.leading}, kind=intent.kind, timeline=composed.timeline,
     )
+
+
+def lead_vectors(store: Store, doc_ids: list[str]) -> np.ndarray:
+    """Vectors of the articles' opening passages (headline and lead), in ``doc_ids`` order."""
+    first = store.first_passage_ids(doc_ids)
+    return store.passage_vectors([first[d] for d in doc_ids])
 
 
 def sources(store: Store, hits: list[Hit], qvec: np.ndarray) -> list[Source]:

@@ -37,6 +37,7 @@ def run_chat(settings: Settings, color: bool = True, stdin=None, stdout=None) ->
     stdout = stdout or sys.stdout
     style = Style(color)
     service = open_or_build_sample(settings)
+    service.reset(CONVERSATION)  # the context is kept in the data folder: a new session starts afresh
     stats = service.stats()
     interactive = stdin.isatty()
     if interactive:

@@ -16,7 +16,9 @@ from collections import Counter
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
+from qabot.dates import month_number
 from qabot.errors import ConfigError
+from qabot.fold import fold
 
 # A line equal to one of these (case-insensitive, ':' ignored) starts a teaser list: the body ends.
 DEFAULT_END_MARKERS: tuple[str, ...] = (
@@ -161,12 +163,6 @@ def derive_title(text: str, limit: int = 100) -> str:
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 
 
-_MONTH_NAMES = (  # English and Romanian, full and abbreviated
-    "january jan ianuarie ian", "february feb februarie", "march mar martie", "april apr aprilie",
-    "may mai", "june jun iunie iun", "july jul iulie iul", "august aug", "september sep sept septembrie",
-    "october oct octombrie", "november nov noiembrie", "december dec decembrie",
-)
-_MONTHS = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names.split()}
 _MONTH = r"([a-z]+)\.?"
 _DATE_PATTERNS = (  # (regex, order of year/month/day groups); European day-first for d/m/y
     (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), "ymd"),
@@ -182,11 +178,11 @@ def parse_date(value: str) -> str:
 
     Numeric d/m/y dates are read day-first (the archive is European) unless that cannot be.
     """
-    text = value.casefold()
+    text = fold(value)
     for pattern, order in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             parts = dict(zip(order, match.groups(), strict=True))
-            month = _MONTHS.get(parts["M"]) if "M" in parts else int(parts["m"])
+            month = month_number(parts["M"]) if "M" in parts else int(parts["m"])
             day, year = int(parts["d"]), int(parts["y"])
             if order == "dmy" and month and month > 12:
                 day, month = month, day
@@ -303,10 +299,25 @@ def _drop_teaser_runs(paragraphs: list[list[str]]) -> list[list[str]]:
             run.append(i)
             continue
         if len(run) >= 2:
-            start = run[0] - 1 if run[0] > 0 and not paragraphs[run[0] - 1][-1].endswith(".") else run[0]
+            start = run[0] - 1 if run[0] > 0 and _is_teaser_headline(paragraphs[run[0] - 1]) else run[0]
             doomed.update(range(start, run[-1] + 1))
         run = [i] if i is not None else []
     return [p for i, p in enumerate(paragraphs) if i not in doomed]
+
+
+TEASER_HEADLINE_WORDS = 25
+
+
+def _is_teaser_headline(paragraph: list[str]) -> bool:
+    """The headline above a teaser: one short line without closing punctuation.
+
+    A paragraph of the article itself can also lack a final period (a page cut short); its
+    length tells them apart, so a teaser run never takes the article's last paragraph with it.
+    """
+    text = " ".join(paragraph)
+    return len(paragraph) == 1 and len(text.split()) <= TEASER_HEADLINE_WORDS and not text.endswith(
+        (".", "!", "?", "\"", "”", "»")
+    )
 
 
 def _join_paragraph(lines: list[str]) -> str:

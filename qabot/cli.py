@@ -1,4 +1,4 @@
-"""Command line: ingest, refresh, stats, show, search, ask, chat, eval, prepare, telegram.
+"""Command line: ingest, refresh, watch, sources, stats, show, search, ask, chat, eval, prepare, telegram.
 
 Exit status: 0 success; 1 an error stopped the command (nothing was changed);
 2 bad command-line usage; 3 the command finished but some sources failed
@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("refresh", help="re-read the configured sources (QABOT_SOURCES); embed only what changed")
     s.add_argument("--prune", action="store_true", help="remove articles whose source file is gone")
     s.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("watch", help="refresh the configured sources on a schedule until SIGTERM/SIGINT")
+    s.add_argument("--every", metavar="DURATION", help="time between rounds: 90s, 15m, 2h (default: QABOT_REFRESH_EVERY or 15m)")
+
+    s = sub.add_parser("sources", help="the configured sources and how their last refreshes went")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("stats", help="what the index holds")
@@ -113,6 +119,8 @@ def _ingest_result(args, report) -> int:
     data = report.as_dict()
     for failure in report.failed:
         print(f"qabot: failed: {failure}", file=sys.stderr)
+    for note in report.fallbacks:
+        print(f"qabot: note: {note}", file=sys.stderr)
     _emit(args, data, report_text(data))
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
@@ -124,12 +132,87 @@ def cmd_ingest(args, settings) -> int:
 
 
 def cmd_refresh(args, settings) -> int:
+    from qabot.errors import QabotError
+    from qabot.schedule import refresh_round
+
     service = _service(settings)
     if args.rebuild:
-        report = service.ingest(list(settings.sources), prune=args.prune, rebuild=True, progress=sys.stderr.isatty())
-    else:
-        report = service.refresh(prune=args.prune, progress=sys.stderr.isatty())
-    return _ingest_result(args, report)
+        report = service.ingest(service.sources(), prune=args.prune, rebuild=True, progress=sys.stderr.isatty())
+        return _ingest_result(args, report)
+    result = refresh_round(
+        service, service.state, prune=args.prune, every_source=True, on_new_articles=_alerts_hook(service)
+    )
+    if not result.ran:
+        raise QabotError("another refresh is running; try again when it has finished")
+    if result.error:
+        raise QabotError(result.error)
+    return _ingest_result(args, result.report)
+
+
+def _alerts_hook(service):
+    """New articles go to the alerts outbox; the bot delivers them, whoever refreshed."""
+
+    def queue(article_ids: list[str]) -> None:
+        from qabot.alerts import queue_for_new_articles
+
+        queue_for_new_articles(service, service.state, article_ids)
+
+    return queue
+
+
+def cmd_watch(args, settings) -> int:
+    from qabot.durations import format_duration, parse_duration
+    from qabot.errors import ConfigError
+    from qabot.schedule import DEFAULT_EVERY, watch
+
+    try:
+        every = parse_duration(args.every, name="--every") if args.every else settings.refresh_seconds or DEFAULT_EVERY
+    except ConfigError as e:
+        print(f"qabot watch: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    if every <= 0:
+        print("qabot watch: --every must be longer than 0s", file=sys.stderr)
+        return EXIT_USAGE
+    service = _service(settings)
+    service.sources()  # no sources: say so now, not at the first round
+
+    def say(line: str) -> None:
+        print(f"qabot watch: {line}", file=sys.stderr, flush=True)
+
+    say(f"refreshing every {format_duration(every)}; SIGTERM or Ctrl-C stops")
+    code = watch(service, service.state, every, say=say, on_new_articles=_alerts_hook(service))
+    # Nothing is left open (the index writer unwound, state calls hold no connection), and
+    # torch's interpreter teardown takes seconds: a supervisor's stop should not wait for it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def cmd_sources(args, settings) -> int:
+    from dataclasses import asdict
+
+    from qabot.archive.sources import configured_sources
+    from qabot.persist import open_state
+    from qabot.sync import SourceStatus, load_status
+
+    state = open_state(settings)
+    rows = []
+    for spec in configured_sources(settings):
+        status = load_status(state, spec.name) or SourceStatus(source=spec.name, url=spec.location)
+        rows.append({**asdict(status), "url": spec.location, "section": spec.section, "every": spec.every})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print("no sources configured (QABOT_SOURCES or QABOT_SOURCES_FILE)")
+    for row in rows:
+        health = "never tried" if not row["last_attempt"] else (
+            "ok" if not row["last_error"] else f"FAILING x{row['consecutive_failures']}: {row['last_error']}"
+        )
+        print(f"{row['source']}  [{health}]  articles {row['articles']}  last success {row['last_success'] or 'never'}")
+        if row["url"] != row["source"]:
+            print(f"    {row['url']}")
+    return EXIT_OK
 
 
 def cmd_stats(args, settings) -> int:
@@ -228,7 +311,7 @@ def cmd_prepare(args, settings) -> int:
 
 
 _COMMANDS = {
-    "ingest": cmd_ingest, "refresh": cmd_refresh, "stats": cmd_stats, "show": cmd_show,
+    "ingest": cmd_ingest, "refresh": cmd_refresh, "watch": cmd_watch, "sources": cmd_sources, "stats": cmd_stats, "show": cmd_show,
     "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
     "prepare": cmd_prepare, "telegram": cmd_telegram,
 }

@@ -4,6 +4,12 @@ Two modes: a question file (TSV or JSONL with the expected article ids and,
 optionally, the expected answer text) against the configured index, and a
 known-item test that indexes a JSONL corpus without headlines and asks each
 unique headline (duplicates of the same body count as one article).
+
+JSONL questions may carry a ``kind`` (latest, asof, timeline, entity, plain, offtopic); the
+report then adds one line per kind with its own measure of "right" (``kind_right``):
+off-topic questions are right when refused, timelines when they cite at least 3 of the
+``expected_ids`` with dates ascending, the others when an expected article is cited first and
+the answer holds the fact.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ class Question:
     question: str
     expected: frozenset[str]
     answer: str = ""
+    kind: str = ""
+    expected_ids: tuple[str, ...] = ()  # timelines: the story's articles, oldest first
 
 
 @dataclass
@@ -68,7 +76,9 @@ def load_questions(path: Path) -> list[Question]:
                 record = json.loads(line)
                 expected = record.get("expected", [])
                 expected = [expected] if isinstance(expected, str) else expected
-                out.append(Question(record["question"], frozenset(expected), record.get("answer", "")))
+                timeline = tuple(record.get("expected_ids", ()))
+                out.append(Question(record["question"], frozenset(expected or timeline), record.get("answer", ""),
+                                    str(record.get("kind", "")), timeline))
             else:
                 cells = line.split("\t")
                 ids = [i.strip() for i in cells[1].split(",") if i.strip()] if len(cells) > 1 else []
@@ -78,15 +88,35 @@ def load_questions(path: Path) -> list[Question]:
     return out
 
 
-def score_questions(service, questions: list[Question]) -> Scores:
+def score_questions(service, questions: list[Question], by_kind: dict[str, list[bool]] | None = None) -> Scores:
+    """Ranking and answer scores over ``questions``; with ``by_kind``, also whether each question
+    of a kind was answered right (appended per kind)."""
     scores = Scores()
     for q in questions:
         answer = service.ask(q.question)
+        if by_kind is not None and q.kind:
+            by_kind.setdefault(q.kind, []).append(kind_right(q, answer))
+        if q.kind == "offtopic" or (not q.expected and q.kind):
+            continue  # refused or not, an off-topic question has no rank
         ranking = [h.article_id for h in answer.extra.get("ranking", [])]
         rank = next((i for i, doc_id in enumerate(ranking) if doc_id in q.expected), None)
         answered = (q.answer in answer.answer[:ANSWER_WINDOW]) if q.answer else None
         scores.add(rank, answered)
     return scores
+
+
+def kind_right(q: Question, answer) -> bool:
+    """Whether the answer is right for its kind of question (see the module docstring)."""
+    if q.kind == "offtopic" or not q.expected:
+        return not answer.found
+    if not answer.found or not answer.citations:
+        return False
+    if q.kind == "timeline":
+        cited = [c for c in answer.citations if c.article_id in q.expected]
+        dates = [c.published for c in answer.citations]
+        return len(cited) >= 3 and dates == sorted(dates)
+    first = answer.citations[0].article_id in q.expected
+    return first and (not q.answer or q.answer in answer.answer[:ANSWER_WINDOW])
 
 
 def known_item(corpus: Path, settings: Settings, service_factory) -> Scores:
@@ -119,6 +149,7 @@ def known_item(corpus: Path, settings: Settings, service_factory) -> Scores:
 def run_eval(args, settings: Settings) -> int:
     from qabot.wiring import build_service
 
+    by_kind: dict[str, list[bool]] = {}
     if args.known_item:
         if not args.data_dir:
             settings = settings.model_copy(
@@ -129,11 +160,17 @@ def run_eval(args, settings: Settings) -> int:
         questions = load_questions(Path(args.file))
         if args.limit:
             questions = questions[: args.limit]
-        scores = score_questions(build_service(settings), questions)
+        scores = score_questions(build_service(settings), questions, by_kind)
     summary = scores.summary()
+    if by_kind:
+        summary["by_kind"] = {kind: {"questions": len(v), "right": round(sum(v) / len(v), 4)}
+                              for kind, v in sorted(by_kind.items())}
     if args.json:
         print(json.dumps(summary))
     else:
         for key, value in summary.items():
-            print(f"{key:>16}: {value}")
+            if key != "by_kind":
+                print(f"{key:>16}: {value}")
+        for kind, v in summary.get("by_kind", {}).items():
+            print(f"{kind:>16}: {v['right']} right of {v['questions']}")
     return 0

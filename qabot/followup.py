@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from qabot.models import Answer, Citation, Hit
+from qabot.models import Answer, Citation, Hit, TimelineEntry
 from qabot.persist import StateStore
 
 _OPENERS = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what|what else)\b", re.I)
@@ -47,6 +47,7 @@ def answer_from_value(value: dict[str, Any]) -> Answer:
     kept["closest"] = tuple(Hit(**{**h, "passages": tuple(h.get("passages", ())),
                                    "chunk_ids": tuple(h.get("chunk_ids", ()))}) for h in kept.get("closest", ()))
     kept["passages"] = tuple(kept.get("passages", ()))
+    kept["timeline"] = tuple(TimelineEntry(**e) for e in kept.get("timeline", ()))
     return Answer(**kept)
 
 

@@ -69,6 +69,7 @@ class Citation:
     url: str
     published: str
     snippet: str
+    link: str = ""  # url with a text fragment that highlights the quoted sentence
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,14 @@ class Answer:
     latency_ms: float = 0.0
     resolved_question: str = ""
     extra: dict = field(default_factory=dict)
+    kind: str = "plain"  # the question's kind (qabot.intent): latest, asof, timeline, period, entity
+    timeline: tuple[TimelineEntry, ...] = ()  # timeline and period answers: one dated line each
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a timeline answer: the article's date, its sentence, its citation number."""
+
+    published: str
+    text: str
+    n: int

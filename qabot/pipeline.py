@@ -6,13 +6,15 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from embeddings.errors import NoIndex
 from embeddings.factory import open_store
 from embeddings.records import Document
+from qabot.archive.crawl import NotModified
 from qabot.chunk import chunk_article
 from qabot.models import Article, LoadError
 from qabot.settings import Settings
@@ -20,9 +22,29 @@ from qabot.wiring import index_dir, open_writer, store_location
 
 __all__ = ["IngestReport", "index_dir", "ingest", "ingest_articles", "to_document"]
 
+if TYPE_CHECKING:
+    from qabot.archive.sources import SourceSpec
+    from qabot.persist import StateStore
+
 log = logging.getLogger(__name__)
 
 ARTICLES_PER_BATCH = 2048
+
+
+@dataclass
+class SourceOutcome:
+    """How one configured source fared: ``ok`` when it could be read at all (a feed entry's
+    page failing is in ``failed``, not here); ``error`` is the source's own error."""
+
+    source: str
+    ok: bool = True
+    error: str = ""
+    added: int = 0
+    updated: int = 0
+    articles: int = 0  # articles it gave this round (new, changed, unchanged or not modified)
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "ok": self.ok, "error": self.error, "added": self.added, "updated": self.updated}
 
 
 @dataclass
@@ -36,6 +58,10 @@ class IngestReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
     duplicate_of: list[tuple[str, str]] = field(default_factory=list)
+    fetched: int = 0  # web documents downloaded (a 200)
+    not_modified: int = 0  # pages skipped: 304, or the sitemap's lastmod unchanged
+    sources: list[SourceOutcome] = field(default_factory=list)
+    fallbacks: list[LoadError] = field(default_factory=list)  # feed text stood in for a page
     added_ids: list[str] = field(default_factory=list)  # new articles, for topic alerts
 
     def as_dict(self) -> dict:
@@ -48,6 +74,10 @@ class IngestReport:
             "failed": [{"source": f.source, "error": f.error} for f in self.failed],
             "chunks_embedded": self.chunks_embedded,
             "seconds": round(self.seconds, 3),
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "sources": [o.as_dict() for o in self.sources],
+            "fallbacks": [{"source": f.source, "note": f.error} for f in self.fallbacks],
         }
 
 
@@ -86,21 +116,37 @@ class _Plan:
 
 
 def _plan(
-    items: Iterable[Article | LoadError],
+    items: Iterable[tuple[str, Article | LoadError | NotModified]],
     stored: dict[str, tuple[str, str]],
     stored_bodies: dict[str, str],
     report: IngestReport,
     prune: bool,
+    specs: dict[str, SourceSpec] | None = None,
+    gone: Callable[[str], bool] | None = None,
 ) -> _Plan:
     plan = _Plan()
     seen: set[str] = set()
     bodies: dict[str, str] = {}
     sources_read: set[str] = set()
-    for item in items:
+    # every configured source gets a line, also one that gave nothing (its feed answered 304)
+    outcomes = {location: SourceOutcome(spec.name) for location, spec in (specs or {}).items()}
+    for origin, item in items:
+        spec = (specs or {}).get(origin)
+        outcome = outcomes.setdefault(origin, SourceOutcome(spec.name if spec else origin))
+        if isinstance(item, NotModified):
+            seen.add(item.article_id)
+            report.unchanged += 1
+            outcome.articles += 1
+            continue
         if isinstance(item, LoadError):
             report.failed.append(item)
             log.warning("%s", item)
+            if item.source in (origin, str(Path(origin).expanduser().absolute())):
+                outcome.ok, outcome.error = False, item.error
             continue
+        if spec and spec.section and not item.section:
+            item = replace(item, section=spec.section)
+        outcome.articles += 1
         sources_read.add(item.source)
         doc = to_document(item)
         original = bodies.get(doc.body_hash) or stored_bodies.get(doc.body_hash)
@@ -117,17 +163,23 @@ def _plan(
         if previous:
             plan.updates.add(item.article_id)
             report.updated += 1
+            outcome.updated += 1
         else:
             report.added += 1
             report.added_ids.append(item.article_id)
+            outcome.added += 1
         plan.write.append(doc)
         plan.articles[item.article_id] = item
+    report.sources = list(outcomes.values())
     if prune:
         failed = {f.source.split(":")[0] for f in report.failed}
         for doc_id, (_hash, source) in stored.items():
-            if doc_id in seen or not _is_local(source) or source in failed:
+            if doc_id in seen or source in failed:
                 continue
-            if source in sources_read or not Path(source).exists():
+            if not _is_local(source):
+                if gone is not None and gone(source):
+                    plan.remove.append(doc_id)
+            elif source in sources_read or not Path(source).exists():
                 plan.remove.append(doc_id)
     report.removed = len(plan.remove)
     return plan
@@ -143,7 +195,7 @@ def _batches(items: list, size: int) -> Iterator[list]:
 
 
 def ingest(
-    sources: Iterable[str],
+    sources: Iterable[str | SourceSpec],
     settings: Settings,
     encoder,
     *,
@@ -151,12 +203,70 @@ def ingest(
     rebuild: bool = False,
     progress: bool = False,
     fetcher=None,
+    state: StateStore | None = None,
 ) -> IngestReport:
-    """Indexes new and changed articles from ``sources``; with ``prune`` removes vanished ones."""
-    from qabot.archive import load_sources
+    """Indexes new and changed articles from ``sources``; with ``prune`` removes vanished ones.
 
-    items = load_sources(list(sources), settings, fetcher)
-    return ingest_articles(items, settings, encoder, prune=prune, rebuild=rebuild, progress=progress)
+    With ``state``, web pages are asked for conditionally (validators kept per URL, saved only
+    once the new version is published) and URLs no source lists any more are pruned when they
+    answer 404 or 410.
+    """
+    from qabot.archive.crawl import Crawl
+    from qabot.archive.load import _NoFetcher, iter_sources
+    from qabot.archive.sources import SourceSpec
+
+    specs = [SourceSpec.of(s) for s in sources]
+    by_location = {s.location: s for s in specs}
+    stored, stored_bodies = ({}, {}) if rebuild else _stored(settings, encoder)
+    crawl = Crawl(
+        fetcher=fetcher or _NoFetcher(), state=None if rebuild else state, held=frozenset(stored),
+        containers_conditional=not prune,
+    )
+    items = iter_sources([s.location for s in specs], settings, crawl)
+    gone = _gone_check(crawl) if prune else None
+    try:
+        report = _ingest(
+            items, stored, stored_bodies, settings, encoder, prune=prune, rebuild=rebuild,
+            progress=progress, specs=by_location, gone=gone,
+        )
+    finally:
+        if fetcher is None and hasattr(crawl.fetcher, "close"):
+            crawl.fetcher.close()  # the one iter_sources opened, reopened by pruning's re-checks
+    crawl.commit()  # only now: the articles the validators stand for are published
+    report.fetched, report.not_modified = crawl.fetched, crawl.not_modified
+    report.fallbacks = list(crawl.fallbacks)
+    return report
+
+
+def _gone_check(crawl) -> Callable[[str], bool]:
+    """A held URL that no source listed this round is gone when it answers 404 or 410."""
+    from qabot.archive.fetch import FetchError
+    from qabot.archive.identity import normalise_url
+    from qabot.errors import SourceError
+
+    def gone(url: str) -> bool:
+        if normalise_url(url) in crawl.listed:
+            return False
+        try:
+            crawl.fetch(url, conditional=False)
+        except FetchError as e:
+            return e.status in (404, 410)
+        except SourceError:
+            return False  # unreachable is not gone
+        return False
+
+    return gone
+
+
+def _stored(settings: Settings, encoder) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    try:
+        live = open_store(store_location(settings), model_id=encoder.model_id)
+    except NoIndex:
+        return {}, {}
+    try:
+        return live.content_hashes(), live.body_hashes()
+    finally:
+        live.close()
 
 
 def ingest_articles(
@@ -169,20 +279,27 @@ def ingest_articles(
     progress: bool = False,
 ) -> IngestReport:
     """Nothing is published (and the model is not even loaded) when nothing changed."""
+    stored, stored_bodies = ({}, {}) if rebuild else _stored(settings, encoder)
+    tagged = ((item.source, item) for item in items)
+    return _ingest(tagged, stored, stored_bodies, settings, encoder, prune=prune, rebuild=rebuild, progress=progress)
+
+
+def _ingest(
+    items: Iterable[tuple[str, Article | LoadError | NotModified]],
+    stored: dict[str, tuple[str, str]],
+    stored_bodies: dict[str, str],
+    settings: Settings,
+    encoder,
+    *,
+    prune: bool,
+    rebuild: bool,
+    progress: bool,
+    specs: dict[str, SourceSpec] | None = None,
+    gone: Callable[[str], bool] | None = None,
+) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
-    stored: dict[str, tuple[str, str]] = {}
-    stored_bodies: dict[str, str] = {}
-    if not rebuild:
-        try:
-            live = open_store(store_location(settings), model_id=encoder.model_id)
-        except NoIndex:
-            pass
-        else:
-            stored = live.content_hashes()
-            stored_bodies = live.body_hashes()
-            live.close()
-    plan = _plan(items, stored, stored_bodies, report, prune)
+    plan = _plan(items, stored, stored_bodies, report, prune, specs, gone)
     if plan.write or plan.remove or rebuild:
         _write(plan, settings, encoder, report, rebuild=rebuild, progress=progress)
     report.seconds = time.perf_counter() - started

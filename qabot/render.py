@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from qabot.dates import long_date
 from qabot.models import Answer, Citation, Hit
 
 
@@ -33,17 +34,22 @@ PLAIN = Style(False)
 
 
 def citation_line(c: Citation | Hit, n: int | None = None, style: Style = PLAIN) -> str:
+    """Headline — date — link; a citation's link opens the article at the quoted sentence."""
     parts = [style.bold(c.title or c.article_id)]
     if c.published:
         parts.append(c.published)
-    if c.url:
-        parts.append(style.cyan(c.url))
+    url = getattr(c, "link", "") or c.url
+    if url:
+        parts.append(style.cyan(url))
     label = f"[{n}] " if n is not None else ""
     return label + " — ".join(parts)
 
 
 def answer_text(answer: Answer, style: Style = PLAIN) -> str:
-    lines = [answer.answer]
+    if answer.timeline:  # a dated list, oldest first
+        lines = [f"- {style.bold(long_date(e.published) or 'undated')}: {e.text} [{e.n}]" for e in answer.timeline]
+    else:
+        lines = [answer.answer]
     if answer.found and answer.citations:
         lines += ["", style.dim("Sources:")]
         lines += ["  " + citation_line(c, c.n, style) for c in answer.citations]
@@ -58,7 +64,9 @@ def answer_json(answer: Answer) -> dict:
         "question": answer.question,
         "answer": answer.answer,
         "found": answer.found,
+        "kind": answer.kind,
         "citations": [asdict(c) for c in answer.citations],
+        "timeline": [asdict(e) for e in answer.timeline],
         "passages": list(answer.passages),
         "closest": [hit_json(h) for h in answer.closest] if not answer.found else [],
         "latency_ms": answer.latency_ms,
@@ -99,4 +107,6 @@ def report_text(report: dict) -> str:
         f"failed {len(report['failed'])}; embedded {report['chunks_embedded']} chunks "
         f"in {report['seconds']:.1f}s"
     )
+    if report.get("fetched") or report.get("not_modified"):
+        line += f"; downloaded {report['fetched']}, not modified {report['not_modified']}"
     return line

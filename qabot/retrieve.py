@@ -129,10 +129,11 @@ class Retriever:
 
     def retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None,
+        boost: list[str] | None = None, force_dates: bool = False,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
-        softly: kept only while the best filtered article is about as close as the best overall."""
+        softly: kept only while the best filtered article is about as close as the best overall
+        (always, with ``force_dates``: "what happened in March 2025?" is about the period)."""
         qvec = self.embed_query(query)
 
         def run(attempt: Filters) -> list[Candidate]:
@@ -149,7 +150,7 @@ class Retriever:
             if said:
                 narrowed = run(said)
                 best = max((c.dense for c in candidates), default=0.0)
-                if narrowed and max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best:
+                if narrowed and (force_dates or max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best):
                     candidates = narrowed
         return candidates, self.to_hits(candidates[:40], 20), qvec
 

@@ -15,8 +15,9 @@ import numpy as np
 
 from embeddings.base import Store
 from qabot.answer import Extractor, assemble
-from qabot.errors import ConfigError
+from qabot.errors import ConfigError, IndexMissing
 from qabot.followup import History, Turn, resolve
+from qabot.intent import ENTITY, PERIOD, TIMELINE, Intent, read_intent
 from qabot.models import Answer, Hit
 from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, ingest
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
+NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
 
 # Old names, kept for callers that still import them from here.
 make_encoder = build_encoder
@@ -60,14 +62,18 @@ class QAService:
         self.history = History(settings.history_turns, settings.history_ttl, lambda: self.state)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
+        self._archive_cache: tuple[str, bool, int] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
+        from qabot.dates import warm
         from qabot.wiring import build_service
 
-        return build_service(settings, encoder)
+        service = build_service(settings, encoder)
+        warm()  # dateparser's language data, before the first question rather than during it
+        return service
 
     @property
     def state(self) -> StateStore:
@@ -108,22 +114,36 @@ class QAService:
 
     # --- writing ---
     def ingest(
-        self, sources: list[str], *, prune: bool = False, rebuild: bool = False, progress: bool = False
+        self, sources: list, *, prune: bool = False, rebuild: bool = False, progress: bool = False
     ) -> IngestReport:
         with self._refresh_lock:
             try:
                 report = ingest(
-                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress
+                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress,
+                    state=self.state,
                 )
             finally:
                 self.encoder.release_bulk_runtime()
-        self.reload_if_changed()
+        try:
+            self.reload_if_changed()
+        except IndexMissing:
+            pass  # nothing published yet (every source failed): the report says why
         return report
 
+    def sources(self) -> list:
+        """The configured sources (QABOT_SOURCES_FILE, then QABOT_SOURCES); ConfigError when none."""
+        from qabot.archive.sources import configured_sources
+
+        specs = configured_sources(self.settings)
+        if not specs:
+            raise ConfigError(
+                "no sources configured: set QABOT_SOURCES (comma-separated folders, files, feeds, sitemaps "
+                "or URLs) or QABOT_SOURCES_FILE (see config/sources.example.toml)"
+            )
+        return specs
+
     def refresh(self, prune: bool = False, progress: bool = False) -> IngestReport:
-        if not self.settings.sources:
-            raise ConfigError("no sources configured: set QABOT_SOURCES (comma-separated folders, files, feeds or URLs)")
-        return self.ingest(list(self.settings.sources), prune=prune, progress=progress)
+        return self.ingest(self.sources(), prune=prune, progress=progress)
 
     # --- reading ---
     def search(self, query: str, k: int = 10, **filters: str | None) -> list[Hit]:
@@ -131,11 +151,12 @@ class QAService:
 
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None, pin: str | None = None,
+        boost: list[str] | None = None, pin: str | None = None, force_dates: bool = False,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         retriever = self.retriever
         candidates, hits, qvec = retriever.retrieve(
-            query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost
+            query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost,
+            force_dates=force_dates,
         )
         if pin and self._pin(candidates, pin, query, qvec, retriever):
             candidates.sort(key=lambda c: c.score, reverse=True)
@@ -166,11 +187,18 @@ class QAService:
         pin = self.history.article(conversation)
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
         query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
+        intent = read_intent(query)
         candidates, hits, qvec = self._retrieve(
-            query, Filters(since, until, section), question_dates=True, boost=cited_before, pin=pin,
+            query, Filters(since, until, section), boost=cited_before, pin=pin, force_dates=intent.kind == PERIOD,
+            # a timeline spans its story, and "the first forecast for 2026" came out before 2026
+            question_dates=intent.kind != TIMELINE and not intent.earliest,
         )
         best = candidates[0].dense if candidates else 0.0
-        if not hits or best < self.settings.min_relevance:
+        relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
+        name_hits = self._name_hits(intent, query) if intent.kind == ENTITY or not relevant else []
+        if intent.kind == PERIOD and hits and intent.dates:
+            relevant = True  # the archive has articles from the period asked about
+        if not relevant and not name_hits:
             answer = Answer(
                 question=question,
                 answer="I could not find anything about that in the archive.",
@@ -181,13 +209,62 @@ class QAService:
         else:
             focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
             answer = assemble(
-                question, focus, focus_vector, hits, turns,
+                question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
+                intent=intent, name_hits=name_hits, dated=self._archive()[0],
             )
         answer = _with_latency(answer, started)
-        answer.extra["ranking"] = hits[:10]
+        leading = answer.extra.pop("leading", [])
+        first = {h.article_id: h for h in (*name_hits, *hits) if h.article_id in leading}
+        lead_hits = [first[i] for i in leading if i in first]
+        answer.extra["ranking"] = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
         self.history.add(conversation, Turn(question, query, answer))
         return answer
+
+    def _archive(self) -> tuple[bool, int]:
+        """Whether the archive has dated articles, and how many articles; once per version."""
+        store = self.store
+        cached = self._archive_cache
+        if cached is None or cached[0] != store.version:
+            newest = store.latest(1)
+            cached = self._archive_cache = (
+                store.version, bool(newest and newest[0].published), store.stats().documents
+            )
+        return cached[1], cached[2]
+
+    def _elsewhere(self, query: str, hits: list[Hit], best: float) -> bool:
+        """The question is about a name the best articles never mention, or uses a word the
+        archive never does while only just relevant (qabot.evidence)."""
+        from qabot.answer import ANSWER_ARTICLES
+        from qabot.evidence import UNSURE_MARGIN, elsewhere, unknown_word
+
+        top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
+        if elsewhere(query, [f"{d.title}\n{d.text}" for d in top.values()]):
+            return True
+        return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
+
+    def _name_hits(self, intent: Intent, query: str) -> list[Hit]:
+        """Articles naming the person or organisation asked about, when the name is rare enough
+        to be evidence (qabot.entities); for other questions also most of their other words."""
+        from qabot.entities import Name, capitalised_names, known
+        from qabot.fold import fold, folded_terms
+
+        _dated, total = self._archive()
+        names = [intent.name] if intent.kind == ENTITY else capitalised_names(query)
+        for text in names:
+            name = Name.of(text)
+            ids = known(self.store, name, total)[:NAME_ARTICLES]
+            if not ids:
+                continue
+            found = self.store.documents(ids)
+            out = [_doc_hit(found[i], full=True) for i in ids if i in found]
+            if intent.kind != ENTITY:
+                others = [t for t in folded_terms(query) if t not in name.words]
+                body = fold(out[0].passages[0]) if out else ""
+                if others and sum(1 for t in others if t in body) < len(others) / 2:
+                    continue
+            return out
+        return []
 
     def latest(self, topic: str = "", k: int = 5) -> list[Hit]:
         if topic.strip():
@@ -233,9 +310,9 @@ class QAService:
         return turns[-1].answer if turns else None
 
 
-def _doc_hit(doc) -> Hit:
+def _doc_hit(doc, full: bool = False) -> Hit:
     return Hit(doc.doc_id, doc.title, doc.meta.get("url", ""), doc.published, doc.section,
-               doc.meta.get("author", ""), 0.0, (doc.text[:300],))
+               doc.meta.get("author", ""), 0.0, (doc.text if full else doc.text[:300],))
 
 
 def _with_latency(answer: Answer, started: float) -> Answer:

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Folder holding the index (FAISS, SQLite, manifest).")
     sources: CommaList = Field(
         default_factory=list,
-        description="Comma-separated sources `qabot refresh` re-reads: folders, files, feed or article URLs.",
+        description="Comma-separated sources `qabot refresh` re-reads: folders, files, feed, sitemap or article URLs.",
     )
     model: str = Field(
         "",
@@ -68,7 +68,22 @@ class Settings(BaseSettings):
         "auto", description="FAISS index type; auto picks flat when small, HNSW/IVF-SQ8 when large."
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused as 'too large'.")
-    fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a feed or article URL.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds one web download may take in all (a slow-dripping server is cut off).")
+    sources_file: Path | None = Field(
+        None,
+        description="TOML file of sources (name, url or path, section, every); read beside QABOT_SOURCES. "
+        "See config/sources.example.toml.",
+    )
+    user_agent: str = Field(
+        "qabot/0.1 (news archive indexer)", description="User-Agent sent with every web request (and matched in robots.txt)."
+    )
+    fetch_delay: float = Field(0.5, ge=0, description="Minimum seconds between two requests to the same host.")
+    fetch_per_host: int = Field(2, ge=1, description="Requests in flight at once to the same host, at most.")
+    fetch_retries: int = Field(2, ge=0, description="Retries of a request answered 429 or 5xx (backoff, Retry-After honoured).")
+    fetch_allow_hosts: CommaList = Field(
+        default_factory=list,
+        description="Hosts links may lead to besides the configured sources' own (* = any public host).",
+    )
     clean_patterns: CommaList = Field(
         default_factory=list,
         description="Extra regular expressions (one, or a JSON list); a matching line is dropped from pages.",
@@ -79,6 +94,9 @@ class Settings(BaseSettings):
         0.35, description="Below this best passage similarity the answer is 'not in the archive'."
     )
     answer_chars: int = Field(600, ge=100, description="Target length of an extractive answer.")
+    as_of_days: int = Field(
+        90, ge=0, description="An answer whose newest article is older than this many days opens with 'As of DATE'."
+    )
     history_turns: int = Field(3, ge=0, description="Previous turns used to understand a follow-up.")
     history_ttl: int = Field(1800, ge=0, description="Seconds after which a chat's follow-up context expires.")
     llm_url: str = Field(
@@ -126,7 +144,7 @@ class Settings(BaseSettings):
         "a reader following a topic; measured in docs/telegram.md.",
     )
 
-    @field_validator("sources", "telegram_admins", "telegram_allowlist", mode="before")
+    @field_validator("sources", "telegram_admins", "telegram_allowlist", "fetch_allow_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -152,7 +170,7 @@ class Settings(BaseSettings):
 
         return parse_duration(self.refresh_every, name="refresh_every")
 
-    @field_validator("cache_dir", mode="before")
+    @field_validator("cache_dir", "sources_file", mode="before")
     @classmethod
     def _empty_is_default(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,43 +1,35 @@
-"""Date ranges said in a question ("in March 2025", "last week", "since 2024")."""
+"""Date ranges said in a question ("in March 2025", "în martie 2025", "last week", "since 2024").
+
+Month and year phrases, in English or Romanian, are read by dateparser (``qabot.dates``);
+the few relative phrases whose meaning here is a range ending today ("last week" = the past
+seven days) keep their own small rules.
+"""
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
-_YEAR = r"((?:19|20)\d\d)"
+from qabot.dates import Period, find_absolute, parse_period
 
 
 @dataclass(frozen=True)
 class DateRange:
     since: str | None = None
     until: str | None = None
+    period: Period | None = None
 
     def __bool__(self) -> bool:
         return bool(self.since or self.until)
 
 
-def _month_range(year: int, month: int) -> tuple[str, str]:
-    last = calendar.monthrange(year, month)[1]
-    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+_DIRECTION = re.compile(
+    r"\b(since|after|from|before|until|till|by|in|during|of|din|în|in|pana in|până în|inainte de|înainte de)\s+(?:the\s+)?$",
+    re.I,
+)
 
-
-def _month_number(word: str) -> int:
-    return MONTHS[word.lower()[:3] if word.lower() not in MONTHS else word.lower()]
-
-
-_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\b(?:since|after|from)\s+{_MONTH}\s+{_YEAR}\b", re.I), "since_month"),
-    (re.compile(rf"\b(?:since|after|from)\s+{_YEAR}\b", re.I), "since_year"),
-    (re.compile(rf"\bbefore\s+{_MONTH}\s+{_YEAR}\b", re.I), "before_month"),
-    (re.compile(rf"\bbefore\s+{_YEAR}\b", re.I), "before_year"),
-    (re.compile(rf"\b(?:in|during|of)\s+{_MONTH}\s+{_YEAR}\b", re.I), "in_month"),
-    (re.compile(rf"\b(?:in|during|of)\s+{_YEAR}\b", re.I), "in_year"),
+_RELATIVE: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:last|past|previous)\s+(week|month|year)\b", re.I), "last"),
     (re.compile(r"\bthis\s+(week|month|year)\b", re.I), "this"),
     (re.compile(r"\b(today|yesterday)\b", re.I), "day"),
@@ -48,43 +40,52 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 def parse_dates(question: str, today: date | None = None) -> tuple[DateRange, str]:
     """The date range a question asks about, and the question with that phrase removed."""
     today = today or date.today()
-    for pattern, kind in _RULES:
-        match = pattern.search(question)
-        if not match:
+    for start, end, phrase in find_absolute(question):
+        period = parse_period(phrase, today)
+        if period is None:
             continue
-        rng = _range(kind, match.groups(), today)
-        rest = (question[: match.start()] + question[match.end() :]).strip()
+        lead = _DIRECTION.search(question[:start])
+        if period.unit == "month" and not re.search(r"\d{4}", phrase):
+            # "in April": the year is a guess, so it names the month the figure is about (for
+            # choosing among a story's articles) but does not filter the archive
+            rest = question[: lead.start() if lead else start] + question[end:]
+            return DateRange(period=period), " ".join(rest.split())
+        word = lead.group(1).lower() if lead else ""
+        if word in {"since", "after", "from"}:
+            rng = DateRange(since=period.since if word != "after" else _next_day(period.until), period=period)
+        elif word in {"before", "inainte de", "înainte de"}:
+            rng = DateRange(until=(date.fromisoformat(period.since) - timedelta(days=1)).isoformat(), period=period)
+        elif word in {"until", "till", "by", "pana in", "până în"}:
+            rng = DateRange(until=period.until, period=period)
+        else:
+            rng = DateRange(period.since, period.until, period)
+        cut = lead.start() if lead else start
+        rest = question[:cut] + question[end:]
         return rng, " ".join(rest.split())
+    for pattern, kind in _RELATIVE:
+        match = pattern.search(question)
+        if match:
+            rest = question[: match.start()] + question[match.end() :]
+            return _relative(kind, match.group(1).lower(), today), " ".join(rest.split())
     return DateRange(), question
 
 
-def _range(kind: str, groups: tuple[str, ...], today: date) -> DateRange:
-    if kind == "since_month":
-        return DateRange(since=_month_range(int(groups[1]), _month_number(groups[0]))[0])
-    if kind == "since_year":
-        return DateRange(since=f"{groups[0]}-01-01")
-    if kind == "before_month":
-        first = date(int(groups[1]), _month_number(groups[0]), 1)
-        return DateRange(until=(first - timedelta(days=1)).isoformat())
-    if kind == "before_year":
-        return DateRange(until=f"{int(groups[0]) - 1}-12-31")
-    if kind == "in_month":
-        since, until = _month_range(int(groups[1]), _month_number(groups[0]))
-        return DateRange(since, until)
-    if kind == "in_year":
-        return DateRange(f"{groups[0]}-01-01", f"{groups[0]}-12-31")
+def _next_day(iso: str) -> str:
+    return (date.fromisoformat(iso) + timedelta(days=1)).isoformat()
+
+
+def _relative(kind: str, word: str, today: date) -> DateRange:
     if kind == "days":
-        return DateRange(since=(today - timedelta(days=int(groups[0]))).isoformat())
+        return DateRange(since=(today - timedelta(days=int(word))).isoformat())
     if kind == "day":
-        day = today if groups[0].lower() == "today" else today - timedelta(days=1)
+        day = today if word == "today" else today - timedelta(days=1)
         return DateRange(day.isoformat(), day.isoformat())
-    unit = groups[0].lower()
     if kind == "last":
-        days = {"week": 7, "month": 31, "year": 365}[unit]
+        days = {"week": 7, "month": 31, "year": 365}[word]
         return DateRange(since=(today - timedelta(days=days)).isoformat())
     start = {
         "week": today - timedelta(days=today.weekday()),
         "month": today.replace(day=1),
         "year": today.replace(month=1, day=1),
-    }[unit]
+    }[word]
     return DateRange(since=start.isoformat())

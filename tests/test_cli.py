@@ -31,7 +31,7 @@ def test_ingest_json_report_and_partial_exit_status(tmp_path, capsys):
     report = json.loads(out)
     assert code == EXIT_PARTIAL
     assert set(report) == {"added", "updated", "unchanged", "removed", "duplicates", "failed",
-                           "chunks_embedded", "seconds"}
+                           "chunks_embedded", "seconds", "fetched", "not_modified", "sources", "fallbacks"}
     assert report["added"] == 1 and report["failed"][0]["source"].endswith("b.json")
     assert "b.json" in err and len(err.strip().splitlines()) == 1
 
@@ -68,7 +68,7 @@ def test_stats_show_search_ask_json(sample_data, capsys, monkeypatch):
     answer = json.loads(out)
     assert {"question", "answer", "citations", "passages", "latency_ms"} <= set(answer)
     assert "46,000" in answer["answer"]
-    assert set(answer["citations"][0]) == {"n", "article_id", "title", "url", "published", "snippet"}
+    assert set(answer["citations"][0]) == {"n", "article_id", "title", "url", "link", "published", "snippet"}
 
 
 def test_search_and_ask_read_one_query_per_line(sample_data, capsys, monkeypatch):

@@ -1,7 +1,9 @@
 """RSS and Atom feeds: each entry's page is fetched and extracted like any article URL.
 
 When a page cannot be fetched or holds no text, the entry's own content or summary stands
-in if it is substantial (at least ``MIN_SUMMARY_CHARS``); otherwise that entry is a LoadError.
+in if it is substantial (at least ``MIN_SUMMARY_CHARS``), and the round's report says so
+(``fallbacks``); otherwise that entry is a LoadError. Entry pages are asked for conditionally:
+one unchanged since last round (304) is a :class:`NotModified`, not parsed and not embedded.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from qabot.archive.fetch import Fetcher, FetchResult
+from qabot.archive.crawl import Crawl, NotModified
+from qabot.archive.fetch import FetchResult
 from qabot.archive.html import PageFields, html_to_text, page_article
+from qabot.archive.identity import normalise_url
 from qabot.archive.records import make_article
 from qabot.clean import tidy_text
 from qabot.errors import SourceError
@@ -23,6 +27,13 @@ if TYPE_CHECKING:
 
 MIN_SUMMARY_CHARS = 200
 _FEED_RE = re.compile(rb"<(?:rss|feed|rdf:rdf)[\s>]", re.IGNORECASE)
+# Aggregator footers feeds append to every summary (Reddit: "submitted by /u/x [link] [comments]").
+_BOILERPLATE_RES = (
+    re.compile(r"\s*submitted by\s+/?u/\S+(?:\s+to\s+/?r/\S+)?\s*(?:\[link\])?\s*(?:\[comments?\])?\s*$", re.I),
+    re.compile(r"\s*\[link\]\s*\[comments?\]\s*$", re.I),
+    re.compile(r"\s*The post .{1,200} appeared first on .{1,100}\.?\s*$", re.I),
+    re.compile(r"\s*(?:Continue reading|Read more)\s*(?:\.\.\.|…|»|→)?\s*$", re.I),
+)
 
 
 def is_feed(result: FetchResult) -> bool:
@@ -34,9 +45,13 @@ def is_feed(result: FetchResult) -> bool:
 
 
 def load_feed(
-    content: bytes, source: str, fetcher: Fetcher, settings: Settings, *, base_url: str = ""
-) -> Iterator[Article | LoadError]:
-    """One Article (or LoadError) per entry; ``source`` is the feed's path or URL."""
+    content: bytes, source: str, crawl: Crawl, settings: Settings, *, base_url: str = "",
+    trust_links: bool = False,
+) -> Iterator[Article | LoadError | NotModified]:
+    """One Article, LoadError or NotModified per entry; ``source`` is the feed's path or URL.
+
+    ``trust_links``: the feed is a local file (the operator's own), so its links' hosts are allowed.
+    """
     import feedparser
 
     headers = {"content-location": base_url} if base_url else None  # resolves relative links
@@ -47,13 +62,17 @@ def load_feed(
         return
     for n, entry in enumerate(parsed.entries, start=1):
         link = entry.get("link", "")
+        if link:
+            crawl.listed.add(normalise_url(link))
+            if trust_links:
+                crawl.trust(link)
         try:
-            yield _entry_article(entry, link or f"{source}#entry{n}", fetcher, settings)
+            yield _entry_article(entry, link or f"{source}#entry{n}", crawl, settings)
         except SourceError as e:
             yield LoadError(link or f"{source}#entry{n}", str(e))
 
 
-def _entry_article(entry: Any, where: str, fetcher: Fetcher, settings: Settings) -> Article:
+def _entry_article(entry: Any, where: str, crawl: Crawl, settings: Settings) -> Article | NotModified:
     tags = entry.get("tags") or []
     fields = PageFields(
         text="",
@@ -66,17 +85,35 @@ def _entry_article(entry: Any, where: str, fetcher: Fetcher, settings: Settings)
     problem = "entry has no link"
     if link:
         try:
-            return page_article(fetcher.get(link), source=link, settings=settings, fallback=fields)
+            result = crawl.fetch(link)
+            record = crawl.record_of(link)
+            if result.not_modified and record:
+                return NotModified(record["article_id"], link)
+            article = page_article(result, source=link, settings=settings, fallback=fields)
+            crawl.remember(link, result.validators, kind="page", article_id=article.article_id)
+            return article
         except SourceError as e:
             problem = str(e)
     contents = entry.get("content") or []
-    summary = html_to_text(contents[0].get("value", "") if contents else entry.get("summary", ""))
+    summary = strip_boilerplate(
+        html_to_text(contents[0].get("value", "") if contents else entry.get("summary", ""))
+    )
     if len(tidy_text(summary)) < MIN_SUMMARY_CHARS:
         raise SourceError(f"{problem}; the feed's own summary is too short to stand in")
+    if link:
+        crawl.fallbacks.append(LoadError(link, f"{problem}; indexed the feed's own text instead"))
     return make_article(
         text=summary, source=where, title=fields.title, url=link, published=fields.published,
         author=fields.author, section=fields.section,
     )
+
+
+def strip_boilerplate(text: str) -> str:
+    """The summary without the footer an aggregator appends to every entry."""
+    text = text.rstrip()
+    for pattern in _BOILERPLATE_RES:
+        text = pattern.sub("", text)
+    return text
 
 
 def _entry_date(entry: Any) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qabot.archive.fetch import FetchResult
+from qabot.archive.pagemeta import page_meta, url_date
 from qabot.archive.records import make_article
 from qabot.clean import clean_page
 from qabot.errors import SourceError
@@ -55,22 +56,34 @@ def extract_html(content: bytes | str, url: str = "") -> PageFields:
         text = html_to_text(raw)
     if not has_article_text(text):
         raise SourceError("no article text found in the HTML")
+    meta = page_meta(content)
     if doc is None:
-        return PageFields(text=text)
+        return PageFields(text=text, title=meta.headline, published=meta.published)
     categories = doc.categories or []
     return PageFields(
         text=text,
-        title=doc.title or "",
+        title=meta.headline or doc.title or "",
         url=doc.url or "",
-        published=doc.date or "",
+        published=meta.published or doc.date or "",
         author=(doc.author or "").replace("; ", ", "),
         section=categories[0] if categories else "",
     )
 
 
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+CJK_CHARS_PER_WORD = 2  # Chinese and Japanese write words without spaces; about two characters each
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``: spaced words, plus Chinese, Japanese and Korean characters by pairs."""
+    cjk = len(_CJK_RE.findall(text))
+    spaced = len(_CJK_RE.sub(" ", text).split())
+    return spaced + cjk // CJK_CHARS_PER_WORD
+
+
 def has_article_text(text: str) -> bool:
     """At least one paragraph of five words: menus and footers alone are not an article."""
-    return any(len(p.split()) >= 5 for p in text.split("\n\n"))
+    return any(word_count(p) >= 5 for p in text.split("\n\n"))
 
 
 def html_to_text(markup: str) -> str:
@@ -113,7 +126,7 @@ def html_article(
         source=source,
         title=page.title,
         url=fields.url or url,
-        published=fields.published or page.published or fb.published,
+        published=fields.published or page.published or fb.published or url_date(fields.url or url),
         author=fields.author or page.author or fb.author,
         section=fields.section or fb.section,
         rel_path=rel_path,

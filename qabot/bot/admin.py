@@ -80,7 +80,7 @@ async def refresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # wait for a long ingest (the index keeps its last published version).
     from qabot.bot.schedule import run_round  # the one place a round is run
 
-    st.tasks.add(task := asyncio.create_task(_report(run_round(st, prune=prune), status)))
+    st.tasks.add(task := asyncio.create_task(_report(run_round(st, prune=prune, every_source=True), status)))
     task.add_done_callback(st.tasks.discard)
 
 

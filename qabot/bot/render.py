@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from qabot.dates import long_date
 from qabot.models import Answer, Citation, Hit
 
 MAX_LEN: int = MessageLimit.MAX_TEXT_LENGTH
@@ -56,9 +57,10 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 
 def citation_line(c: Citation) -> str:
-    """``[1] <a href="url">Headline</a>, 2025-03-14``."""
+    """``[1] <a href="url#:~:text=…">Headline</a>, 2025-03-14``: the link opens the article at
+    the quoted sentence (a URL text fragment, qabot.fragments)."""
     date = day(c.published)
-    return f"[{c.n}] {link(c.title, c.url)}" + (f", {date}" if date else "")
+    return f"[{c.n}] {link(c.title, c.link or c.url)}" + (f", {date}" if date else "")
 
 
 def hit_line(hit: Hit, with_snippet: bool = True) -> str:
@@ -72,7 +74,12 @@ def hit_line(hit: Hit, with_snippet: bool = True) -> str:
 
 def render_answer(answer: Answer) -> list[str]:
     """The answer text, then its sources (or, when nothing was found, the closest headlines)."""
-    parts = [esc(answer.answer.strip()) or "I have no answer to that."]
+    if answer.timeline:
+        parts = ["\n".join(
+            f"• <b>{esc(long_date(e.published) or 'undated')}</b> — {esc(e.text)} [{e.n}]" for e in answer.timeline
+        )]
+    else:
+        parts = [esc(answer.answer.strip()) or "I have no answer to that."]
     if answer.found and answer.citations:
         lines = [citation_line(c) for c in answer.citations]
         parts.append("<b>Sources</b>\n" + "\n".join(lines))

@@ -10,60 +10,50 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application, ContextTypes
 
+from qabot import schedule as rounds
 from qabot.alerts import queue_for_new_articles
 from qabot.bot import alerts as bot_alerts
 from qabot.bot import health
 from qabot.bot.state import BotState, in_daemon_thread, state
 from qabot.errors import QabotError
 from qabot.pipeline import IngestReport
-from qabot.sync import SourceStatus, load_status, save_status
 
 if TYPE_CHECKING:
     from qabot.persist import StateStore
     from qabot.service import QAService
-    from qabot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 20.0  # how soon alerts queued by another process (qabot watch) go out
 
 
-def refresh_round(service: QAService, store: StateStore, *, prune: bool = False) -> IngestReport | None:
-    """One refresh round, the only place the bot calls one; ``None`` when another process is
-    running a round. New articles are queued for the topic alerts."""
-    with store.exclusive("refresh") as mine:
-        if not mine:
-            log.info("Another process is refreshing the archive; this round is skipped")
-            return None
-        report = service.refresh(prune=prune)
-        _record_statuses(store, service.settings, report)
-    queue_for_new_articles(service, store, report.added_ids)
-    return report
+def refresh_round(
+    service: QAService, store: StateStore, *, prune: bool = False, every_source: bool = False
+) -> IngestReport | None:
+    """One refresh round (:func:`qabot.schedule.refresh_round`: sync records, per-source
+    intervals), new articles queued for the topic alerts; ``None`` when another process is
+    running a round. ``every_source``: an admin's /refresh reads every source, due or not."""
+    result = rounds.refresh_round(
+        service, store, prune=prune, every_source=every_source,
+        on_new_articles=lambda ids: queue_for_new_articles(service, store, ids),
+    )
+    if not result.ran:
+        return None
+    if result.error:
+        raise QabotError(result.error)
+    return result.report
 
 
-def _record_statuses(store: StateStore, settings: Settings, report: IngestReport) -> None:
-    """Per-source sync state from the round's failures (interim: ``qabot.schedule`` writes the
-    full record, with validators and article counts, once it lands)."""
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    for source in settings.sources:
-        old = load_status(store, source) or SourceStatus(source, url=source)
-        errors = [f.error for f in report.failed if f.source == source or f.source.startswith(source.rstrip("/") + "/")]
-        if errors:
-            new = SourceStatus(source, old.url, now, old.last_success, errors[0], old.consecutive_failures + 1, old.articles)
-        else:
-            new = SourceStatus(source, old.url, now, now, "", 0, old.articles)
-        save_status(store, new)
-
-
-async def run_round(st: BotState, *, prune: bool = False) -> IngestReport | None:
+async def run_round(st: BotState, *, prune: bool = False, every_source: bool = False) -> IngestReport | None:
     """Runs a round off the event loop; the bot state remembers it so /refresh and the
     schedule never overlap in one process."""
-    st.refresh = in_daemon_thread(lambda: refresh_round(st.service, st.service.state, prune=prune))
+    st.refresh = in_daemon_thread(
+        lambda: refresh_round(st.service, st.service.state, prune=prune, every_source=every_source)
+    )
     return await st.refresh
 
 

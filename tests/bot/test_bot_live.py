@@ -59,6 +59,8 @@ async def test_alerts_queued_by_another_process_are_delivered_once_and_a_blocked
     watcher = QAService(bot.settings, encoder)
     report = watcher.ingest([str(write_jsonl(tmp_path / "late.jsonl", [LATE]))])
     assert report.added_ids == [LATE["id"]]
+    backfill = [LATE["id"], *(f"old-{i}" for i in range(alerts.BACKFILL))]  # a first import, not news
+    assert alerts.queue_for_new_articles(watcher, watcher.state, backfill) == 0
     assert alerts.queue_for_new_articles(watcher, watcher.state, report.added_ids) == 2
     assert alerts.queue_for_new_articles(watcher, watcher.state, report.added_ids) == 0  # once only
 
@@ -160,3 +162,16 @@ async def test_follow_up_context_survives_a_restart(start_bot):
     again.api.press(first[-1], buttons["Sources"])
     [shown] = await again.api.wait_for(lambda: again.api.sent(1001)[before:])
     assert "Sources for: What did the central bank decide about the key interest rate?" in shown["text"]
+
+
+async def test_refresh_skips_while_another_replica_holds_the_refresh_lock(start_bot, tmp_path):
+    feed = write_jsonl(tmp_path / "wire.jsonl", [LATE])
+    bot = await start_bot(sources=[str(feed)])
+    with bot.service.state.exclusive("refresh") as mine:  # another replica's round
+        assert mine
+        await bot.say("/refresh")
+        await bot.api.wait_for(lambda: "Another process is refreshing" in bot.api.sent(1001)[-1]["text"])
+    assert "Electric ferry" not in (await bot.say("/search electric ferry"))[0]["text"]
+    await bot.say("/refresh")
+    await bot.api.wait_for(lambda: "Refresh done" in bot.api.sent(1001)[-1]["text"], timeout=120)
+    assert "1 added" in bot.api.sent(1001)[-1]["text"]

@@ -1,0 +1,77 @@
+"""The pure pieces of news answers: folding, question dates, question kinds, deep links, quotes."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import unquote
+
+from qabot.clean import parse_date
+from qabot.dates import long_date, month_number
+from qabot.fold import fold, folded_terms
+from qabot.fragments import text_fragment
+from qabot.intent import read_intent
+from qabot.quotes import balance
+from qabot.when import parse_dates
+
+TODAY = date(2026, 12, 1)
+
+
+def test_case_diacritics_and_cedilla_or_comma_forms_fold_alike():
+    assert fold("Vlădescu") == fold("VLADESCU") == "vladescu"
+    assert fold("Radiș") == fold("Radiş") == "radis"  # comma below and cedilla
+    assert fold("Țară") == fold("Ţară") == "tara"
+    assert folded_terms("Who is Isărescu?") == ("isarescu",)
+
+
+def test_one_month_table_reads_english_and_romanian():
+    assert month_number("martie") == month_number("March") == month_number("MAR.") == 3
+    assert parse_date("Publicat pe 4 noiembrie 2026") == "2026-11-04"
+    assert long_date("2026-11-04") == "4 November 2026"
+
+
+def test_question_dates_in_english_and_romanian():
+    assert parse_dates("What happened in March 2025?", TODAY)[0].since == "2025-03-01"
+    rng, rest = parse_dates("Ce s-a întâmplat în martie 2025?", TODAY)
+    assert (rng.since, rng.until) == ("2025-03-01", "2025-03-31") and "martie" not in rest
+    assert parse_dates("rates before May 2025", TODAY)[0].until == "2025-04-30"
+    bare = parse_dates("How fast were prices rising in April?", TODAY)[0]
+    assert not bare and bare.period is not None and bare.period.since == "2026-04-01"  # no filter
+    assert not parse_dates("It may rain", TODAY)[0]  # "may" alone is a verb
+
+
+def test_question_kinds():
+    kinds = {
+        "What is the policy rate now?": "latest",
+        "Who is the finance minister?": "latest",
+        "What was the rate in June 2026?": "asof",
+        "What was the first growth forecast?": "asof",
+        "How has the metro line developed?": "timeline",
+        "Timeline of the A16 motorway": "timeline",
+        "What happened in March 2025?": "period",
+        "Who is Radu Ifrim?": "entity",
+        "What did Vlădescu say about inflation?": "entity",
+        "Metrorex": "entity",
+        "ilie bolojan": "entity",
+        "How many beds does the hospital have?": "plain",
+    }
+    assert {q: read_intent(q, TODAY).kind for q in kinds} == kinds
+    said = read_intent("What did Vlădescu say about inflation?", TODAY)
+    assert said.name == "Vlădescu" and said.topic == "inflation"
+
+
+def test_text_fragments_encode_their_syntax_and_shorten_long_sentences():
+    url = "https://exemplunews.ro/a?x=1"
+    short = text_fragment(url, "Cluj-Napoca, 3 & 4 May")
+    assert short == url + "#:~:text=Cluj%2DNapoca%2C%203%20%26%204%20May"
+    sentence = ("The first tunnel boring machine started digging the M6 metro line to Otopeni airport "
+                "on Tuesday, Metrorex said.")
+    start, end = text_fragment(url + "#top", sentence).split("#:~:text=")[1].split(",")
+    assert unquote(start) == "The first tunnel boring machine" and unquote(end) == "airport on Tuesday, Metrorex said."
+    assert text_fragment("pages/local.txt", sentence) == "pages/local.txt"  # no web address, no fragment
+
+
+def test_quote_balance():
+    assert balance("„We are cautious.") == 1
+    assert balance("This is a first step,” Oprișan said.") == -1
+    assert balance("„Balanced,” he said.") == 0
+    assert balance('"Open quote goes on.') == 1
