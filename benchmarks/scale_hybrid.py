@@ -282,8 +282,8 @@ def main(argv: list[str] | None = None) -> int:
 
 HEADER = (f"{'passages':>9} {'articles':>8} {'keyword':<7} {'build s':>7} {'search ms':>11} "
           f"{'(cpu)':>11} {'ask ms':>11} {'(cpu)':>11} {'keyword ms':>11} {'(cpu)':>11} {'recall':>6} "
-          f"{'kw same':>7} {'index':<7} {'disk MB':>7} {'serve pk':>8}\n"
-          " " * 34 + "(each p50/p95; cpu: the serving process's CPU time per query)")
+          f"{'kw same':>7} {'index':<7} {'disk MB':>7} {'serve pk':>8}\n{'':>34}"
+          "(each p50/p95; cpu: the serving process's CPU time per query)")
 
 
 def line(r: dict) -> str:
