@@ -240,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--keyword", default="before,after", help="keyword searches to compare")
     p.add_argument("--corpus", type=Path, default=CORPUS)
-    p.add_argument("--work", type=Path, help="keep the archives here (default: a temporary folder)")
+    p.add_argument("--work", type=Path, help="keep the archives here and reuse them on the next run "
+                   "(default: a temporary folder)")
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument("--worker", choices=["build", "serve", "gt"], help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -268,7 +269,12 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in a.sizes.split(",")):
             common = ["--corpus", str(a.corpus), "--queries", str(a.queries)]
             data_dir, gt = work / f"hybrid-{size}", work / f"gt-{size}.npz"
-            built = worker(["--worker", "build", "--size", str(size), "--dir", str(data_dir), *common])
+            record = work / f"build-{size}.json"
+            if record.exists() and (data_dir / "index").exists():  # --work kept from a run before
+                built = json.loads(record.read_text())
+            else:
+                built = worker(["--worker", "build", "--size", str(size), "--dir", str(data_dir), *common])
+                record.write_text(json.dumps(built))
             worker(["--worker", "gt", "--size", str(built["passages"]), "--gt", str(gt), *common])
             for kw in a.keyword.split(","):
                 served = worker(["--worker", "serve", "--dir", str(data_dir), "--gt", str(gt),
