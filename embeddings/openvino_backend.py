@@ -14,8 +14,10 @@ import logging
 import os
 import shutil
 import threading
+import time
 import warnings
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 EXPORT_FORMAT = 1
 _MODEL_XML = "model.xml"
 _META = "meta.json"
+UNUSED_DAYS = 30  # an export nobody opened for this long is removed when another is stored
 _TOKENIZER = "tokenizer.json"
 
 
@@ -123,6 +126,8 @@ class OpenVinoRunner:
     def load(cls, folder: Path, *, bf16: bool, threads: int = 0) -> OpenVinoRunner:
         """Opens an export written by :meth:`convert`: no torch, no sentence-transformers."""
         meta = read_export_meta(folder)
+        with suppress(OSError):  # marks it in use, so another install's clean-up keeps it
+            os.utime(folder / _META)
         tokenizer = stored_tokenizer(folder, meta)
         compiled = _compile(folder / _MODEL_XML, bf16=bf16, threads=threads)
         return cls(compiled, meta["names"], meta["dim"], tokenizer=tokenizer)
@@ -189,6 +194,19 @@ def _save(folder: Path, graph, tokenizer: ModelTokenizer, names: list[str], dim:
         return
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-    for old in folder.parent.iterdir():
-        if old != folder and old.is_dir() and not old.name.startswith("."):
+    _remove_unused(folder.parent, keep=folder)
+
+
+def _remove_unused(cache: Path, keep: Path) -> None:
+    """Removes exports nobody opened for UNUSED_DAYS. Not every other export: another install
+    (other library versions, another model folder) may share this cache and still use its own."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    for old in cache.iterdir():
+        if old == keep or not old.is_dir() or old.name.startswith("."):
+            continue
+        try:
+            last_used = (old / _META).stat().st_mtime
+        except OSError:
+            last_used = old.stat().st_mtime  # no description: judge the folder itself
+        if last_used < cutoff:
             shutil.rmtree(old, ignore_errors=True)

@@ -282,7 +282,7 @@ def generate(
     question: str, sources: list[Source], history: list[Turn], settings: Settings
 ) -> tuple[str, list[Citation]] | None:
     """The LLM's answer from each article's three closest passages, or None to fall back."""
-    from qabot.llm import LLMAnswerer, Passage
+    from qabot.llm import LLMAnswerer, Passage, cited_numbers
 
     hits = [s.hit for s in sources]
     passages = []
@@ -294,14 +294,10 @@ def generate(
     text = LLMAnswerer(settings).answer(question, passages, past)
     if text is None:
         return None
-    used = sorted({int(n) for n in _markers(text)})
+    used = sorted(cited_numbers(text))  # the same reading as the check: [1-2], [1;3], [1–2]
     citations = [
         Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,
                  hits[n - 1].published, passages[n - 1].text[:300])
         for n in used
     ]
     return text, citations
-
-
-def _markers(text: str) -> list[str]:
-    return [n for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", text) for n in re.split(r"\s*,\s*", group)]

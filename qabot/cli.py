@@ -1,4 +1,5 @@
-"""Command line: ingest, refresh, watch, sources, stats, show, search, ask, chat, eval, prepare, telegram.
+"""Command line: ingest, refresh, watch, sources, stats, show, search, ask, chat, eval, prepare,
+telegram, reindex, check, export.
 
 Exit status: 0 success; 1 an error stopped the command (nothing was changed);
 2 bad command-line usage; 3 the command finished but some sources failed
@@ -11,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,9 +21,10 @@ SAMPLE_ARCHIVE = Path(__file__).parent / "sample_archive"
 
 
 def _parser() -> argparse.ArgumentParser:
+    from qabot.cli_args import add_common_options, date_arg, k_arg
+
     p = argparse.ArgumentParser(prog="qabot", description=__doc__.splitlines()[0])
-    p.add_argument("--data-dir", help="index folder (default: QABOT_DATA_DIR or ./data)")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    add_common_options(p, top=True)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("ingest", help="index articles from files, folders, feeds or URLs")
@@ -52,9 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=help_)
         s.add_argument("query", metavar="QUERY", help="text, or - to read one per line from standard input")
         if name == "search":
-            s.add_argument("--k", type=int, default=10)
-        s.add_argument("--since", help="earliest date, YYYY[-MM[-DD]]")
-        s.add_argument("--until", help="latest date, YYYY[-MM[-DD]]")
+            s.add_argument("--k", type=k_arg, default=10, help="how many articles (1-1000)")
+        s.add_argument("--since", type=date_arg, help="earliest date: YYYY[-MM[-DD]], today, yesterday, 'N days ago'")
+        s.add_argument("--until", type=date_arg, help="latest date, the same forms")
         s.add_argument("--section")
         s.add_argument("--json", action="store_true")
 
@@ -65,21 +68,39 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="questions (TSV or JSONL) or, with --known-item, a JSONL corpus")
     s.add_argument("--known-item", action="store_true", help="index the corpus without headlines, query each headline")
     s.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions")
+    s.add_argument("--into", metavar="DIR", help="with --known-item: build (or reuse) the test index in DIR "
+                   "instead of a private temporary folder; never the configured index")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("prepare", help="convert the embedding model for fast ingest now (ingest does it once if needed)")
     s.add_argument("--json", action="store_true")
 
     sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
+
+    s = sub.add_parser("reindex", help="re-embed the stored articles (new model or chunking) without reading the sources")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("check", help="verify the live index version; says what is wrong and how to repair it")
+    s.add_argument("--json", action="store_true")
+    s = sub.add_parser("export", help="write every stored article (id and metadata) as JSON lines")
+    s.add_argument("--out", metavar="FILE.jsonl", help="where to write (default: standard output)")
+    for command in sub.choices.values():
+        add_common_options(command, top=False)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from qabot.cli_args import check_query
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    check_query(parser, args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # faiss tries its fastest build first and logs each miss ("Could not load library with
+    # AVX512 support"): normal on most CPUs, but it reads like an error at -v.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
     from qabot.errors import QabotError
     from qabot.settings import Settings
 
@@ -95,8 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     except QabotError as e:
         print(f"qabot: {e}", file=sys.stderr)
         return EXIT_ERROR
+    except sqlite3.DatabaseError as e:  # damaged under a running command; Store.open checks first
+        print(f"qabot: the index's SQLite file is damaged ({_one_line(e)}); "
+              "see how to repair it with: qabot check", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader closed the pipe (`qabot search ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
+        return EXIT_OK
 
 
 def _one_line(error: Exception) -> str:
@@ -310,8 +339,44 @@ def cmd_prepare(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_reindex(args, settings) -> int:
+    from qabot.maintenance import reindex
+    from qabot.service import make_encoder
+
+    encoder = make_encoder(settings)
+    report = reindex(settings, encoder, progress=sys.stderr.isatty())
+    data = report.as_dict()
+    _emit(args, data, f"reindexed {data['articles']} articles ({data['chunks_embedded']} passages) with "
+          f"{data['model']} into {data['version']} in {data['seconds']:.1f}s")
+    return EXIT_OK
+
+
+def cmd_check(args, settings) -> int:
+    from qabot.maintenance import check, check_text
+
+    report = check(settings)
+    _emit(args, report.as_dict(), check_text(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_export(args, settings) -> int:
+    from qabot.maintenance import export, export_path
+
+    target = export_path(args.out)
+    if target is None:
+        count = export(settings, sys.stdout)
+    else:
+        partial = target.with_name(f".{target.name}.partial")
+        with open(partial, "w", encoding="utf-8") as out:
+            count = export(settings, out)
+        os.replace(partial, target)  # a failed export never leaves half a backup under the name
+    print(f"exported {count} articles" + (f" to {target}" if target else ""), file=sys.stderr)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "ingest": cmd_ingest, "refresh": cmd_refresh, "watch": cmd_watch, "sources": cmd_sources, "stats": cmd_stats, "show": cmd_show,
     "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
-    "prepare": cmd_prepare, "telegram": cmd_telegram,
+    "prepare": cmd_prepare, "telegram": cmd_telegram, "reindex": cmd_reindex, "check": cmd_check,
+    "export": cmd_export,
 }

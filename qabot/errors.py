@@ -15,3 +15,15 @@ class ConfigError(QabotError):
 
 class IndexMissing(QabotError):
     """No index has been built yet in the data folder."""
+
+
+class WriterBusy(QabotError):
+    """Another process (a refresh, an ingest, a reindex) is writing the index right now."""
+
+
+class IndexDamaged(QabotError):
+    """A file of the live index version cannot be read (truncated, corrupt): `qabot check` says how to repair."""
+
+
+class DiskFull(QabotError):
+    """The disk filled up while a new index version was written; the live one is unchanged."""

@@ -146,16 +146,24 @@ def known_item(corpus: Path, settings: Settings, service_factory) -> Scores:
     return scores
 
 
+def _known_item_apart(corpus: Path, settings: Settings, into: str | None, service_factory) -> Scores:
+    """The known-item test indexes the corpus without headlines: never into the configured
+    index (it would blank the stored headlines), but into ``into`` or a temporary folder."""
+    import tempfile
+
+    if into:
+        return known_item(corpus, settings.model_copy(update={"data_dir": Path(into)}), service_factory)
+    with tempfile.TemporaryDirectory(prefix="qabot-known-item-") as scratch:
+        return known_item(corpus, settings.model_copy(update={"data_dir": Path(scratch)}), service_factory)
+
+
 def run_eval(args, settings: Settings) -> int:
     from qabot.wiring import build_service
 
     by_kind: dict[str, list[bool]] = {}
     if args.known_item:
-        if not args.data_dir:
-            settings = settings.model_copy(
-                update={"data_dir": Path(settings.data_dir) / f"known-item-{Path(args.file).stem}"}
-            )
-        scores = known_item(Path(args.file), settings, lambda s: build_service(s, check=False))
+        scores = _known_item_apart(Path(args.file), settings, getattr(args, "into", None),
+                                   lambda s: build_service(s, check=False))
     else:
         questions = load_questions(Path(args.file))
         if args.limit:

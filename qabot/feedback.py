@@ -95,6 +95,12 @@ class FeedbackStore:
             row = db.execute("SELECT question FROM answers WHERE id = ?", (answer_id,)).fetchone()
         return row[0] if row else None
 
+    def chat_of(self, answer_id: int) -> int | None:
+        """The chat a recorded answer was sent to (buttons are honoured in that chat only)."""
+        with self._connect() as db:
+            row = db.execute("SELECT chat_id FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        return int(row[0]) if row else None
+
     def rows(self) -> list[dict]:
         """Every vote with its chat, user, question, answer and time, oldest first."""
         with self._connect() as db:

@@ -130,6 +130,7 @@ def _plan(
     sources_read: set[str] = set()
     # every configured source gets a line, also one that gave nothing (its feed answered 304)
     outcomes = {location: SourceOutcome(spec.name) for location, spec in (specs or {}).items()}
+    path_ids = _path_ids(stored)
     for origin, item in items:
         spec = (specs or {}).get(origin)
         outcome = outcomes.setdefault(origin, SourceOutcome(spec.name if spec else origin))
@@ -140,13 +141,14 @@ def _plan(
             continue
         if isinstance(item, LoadError):
             report.failed.append(item)
-            log.warning("%s", item)
+            log.info("failed: %s", item)  # the report carries it; the CLI and the bot show it once
             if item.source in (origin, str(Path(origin).expanduser().absolute())):
                 outcome.ok, outcome.error = False, item.error
             continue
         if spec and spec.section and not item.section:
             item = replace(item, section=spec.section)
         outcome.articles += 1
+        item = _keep_path_id(item, stored, path_ids)
         sources_read.add(item.source)
         doc = to_document(item)
         original = bodies.get(doc.body_hash) or stored_bodies.get(doc.body_hash)
@@ -183,6 +185,28 @@ def _plan(
                 plan.remove.append(doc_id)
     report.removed = len(plan.remove)
     return plan
+
+
+def _is_path_id(doc_id: str, source: str) -> bool:
+    """True when the id was made from the file's path (a tail of it), not given or from a URL."""
+    return bool(doc_id) and _is_local(source) and Path(source).as_posix().endswith("/" + doc_id)
+
+
+def _path_ids(stored: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """source file -> the path-made id it is stored under (files holding one article only)."""
+    by_source: dict[str, list[str]] = {}
+    for doc_id, (_hash, source) in stored.items():
+        by_source.setdefault(source, []).append(doc_id)
+    return {src: ids[0] for src, ids in by_source.items() if len(ids) == 1 and _is_path_id(ids[0], src)}
+
+
+def _keep_path_id(item: Article, stored: dict[str, tuple[str, str]], path_ids: dict[str, str]) -> Article:
+    """A file keeps the id it was first stored under, whether it is named later alone, in its
+    folder or by another relative path: its path-made id depends on what was on the command line."""
+    if item.article_id in stored or not _is_path_id(item.article_id, item.source):
+        return item
+    first = path_ids.get(item.source)
+    return replace(item, article_id=first) if first else item
 
 
 def _is_local(source: str) -> bool:

@@ -95,6 +95,7 @@ def hits_text(hits: list[Hit], style: Style = PLAIN) -> str:
     out = []
     for i, hit in enumerate(hits, 1):
         out.append(f"{i}. {citation_line(hit, None, style)}  {style.dim(f'({hit.score:.3f})')}")
+        out.append(f"   id: {hit.article_id}")  # what `qabot show` takes
         if hit.passages:
             out.append("   " + snippet(hit.passages[0], 200))
     return "\n".join(out)

@@ -15,7 +15,7 @@ import numpy as np
 
 from embeddings.base import Store
 from qabot.answer import Extractor, assemble
-from qabot.errors import ConfigError, IndexMissing
+from qabot.errors import ConfigError, IndexDamaged, IndexMissing
 from qabot.followup import History, Turn, resolve
 from qabot.intent import ENTITY, PERIOD, TIMELINE, Intent, read_intent
 from qabot.models import Answer, Hit
@@ -23,7 +23,7 @@ from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, ingest
 from qabot.retrieve import Candidate, Filters, Retriever, section_in
 from qabot.settings import Settings
-from qabot.wiring import build_encoder, open_store, rebuild_hint
+from qabot.wiring import build_encoder, open_store, rebuild_hint, writer_errors
 
 if TYPE_CHECKING:
     from embeddings.encoder import SentenceEncoder
@@ -65,6 +65,7 @@ class QAService:
         self._archive_cache: tuple[str, bool, int] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
+        self._bad_version = ""  # a published version that failed to open (logged once)
 
     @classmethod
     def open(cls, settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
@@ -99,12 +100,24 @@ class QAService:
     def reload_if_changed(self) -> bool:
         """Picks up a version published by another process (a refresh); one cheap check."""
         store = self._store
-        if store is not None and store.live_version() == store.version:
+        if store is None:  # nothing open yet: the store property opens the live version on use
+            return False
+        if store.live_version() in (store.version, self._bad_version):
             return False
         with self._reload_lock:
-            if self._store is not None and self._store.live_version() == self._store.version:
+            if self._store is not None and self._store.live_version() in (self._store.version, self._bad_version):
                 return False
-            self._store = self._open_store()
+            try:
+                opened = self._open_store()
+            except IndexDamaged as e:
+                if self._store is None:
+                    raise
+                # Keep answering from the version already open; say so once per bad version.
+                self._bad_version = self._store.live_version()
+                log.error("keeping index version %s: the newly published version %s is damaged: %s",
+                          self._store.version, self._bad_version, e)
+                return False
+            self._store = opened
             log.info("serving index version %s", self._store.version)
             return True
 
@@ -118,10 +131,11 @@ class QAService:
     ) -> IngestReport:
         with self._refresh_lock:
             try:
-                report = ingest(
-                    sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress,
-                    state=self.state,
-                )
+                with writer_errors(self.settings):
+                    report = ingest(
+                        sources, self.settings, self.encoder, prune=prune, rebuild=rebuild, progress=progress,
+                        state=self.state,
+                    )
             finally:
                 self.encoder.release_bulk_runtime()
         try:

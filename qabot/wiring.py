@@ -7,16 +7,22 @@ encoder is one decision in one place. Heavy imports stay inside the functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embeddings.base import Store, StoreWriter
-from qabot.errors import ConfigError, IndexMissing
+from qabot.errors import ConfigError, DiskFull, IndexDamaged, IndexMissing, WriterBusy
 from qabot.settings import Settings
 
 if TYPE_CHECKING:
     from embeddings.encoder import SentenceEncoder
     from qabot.service import QAService
+
+
+BUSY = "a refresh is already running (another process is writing the index); try again when it ends"
+REPAIR_HINT = "see what is wrong and how to repair it with: qabot check"
 
 
 def rebuild_hint(settings: Settings) -> str:
@@ -47,7 +53,7 @@ def build_encoder(settings: Settings) -> SentenceEncoder:
 
 def open_store(settings: Settings, model_id: str | None) -> Store:
     """The live archive, with the store's errors turned into the application's."""
-    from embeddings.errors import ModelMismatch, NoIndex
+    from embeddings.errors import ModelMismatch, NoIndex, StoreError
     from embeddings.factory import open_store as open_at
 
     try:
@@ -58,6 +64,46 @@ def open_store(settings: Settings, model_id: str | None) -> Store:
         ) from e
     except ModelMismatch as e:
         raise ConfigError(f"{e}; {rebuild_hint(settings)}") from e
+    except StoreError as e:  # a damaged file: one line naming it and the way to repair it
+        raise IndexDamaged(f"{e}; {REPAIR_HINT}") from e
+
+
+@contextmanager
+def writer_errors(settings: Settings) -> Iterator[None]:
+    """Turns a writer's errors into the application's: a second writer, another model, a full
+    disk, a damaged live version."""
+    import sqlite3
+
+    from embeddings.errors import ModelMismatch, StoreError, StoreLocked
+
+    try:
+        yield
+    except StoreLocked as e:
+        raise WriterBusy(BUSY) from e
+    except ModelMismatch as e:
+        raise ConfigError(f"{e}; {rebuild_hint(settings)}") from e
+    except (OSError, sqlite3.OperationalError, StoreError) as e:
+        if _disk_full(e):
+            raise DiskFull(
+                f"no space left on the device holding {index_dir(settings)}: nothing was published "
+                "and the live version is unchanged; free some space and run it again"
+            ) from e
+        if isinstance(e, StoreError):
+            raise IndexDamaged(f"{e}; {REPAIR_HINT}") from e
+        raise
+
+
+def _disk_full(error: BaseException | None) -> bool:
+    """ENOSPC anywhere in the chain (faiss and SQLite wrap it in their own errors)."""
+    import errno
+
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "disk is full" in str(error) or "No space left" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def open_writer(settings: Settings, model_id: str, *, rebuild: bool = False) -> StoreWriter:

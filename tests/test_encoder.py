@@ -135,3 +135,25 @@ def test_tokenizer_copy_that_differs_from_the_model_is_refused(encoder):
     assert copy.matches(encoder.model, ["input_ids", "attention_mask", "token_type_ids"])
     short = ModelTokenizer(copy._serialized, max_tokens=64, pad_id=copy.pad_id)  # truncates differently
     assert not short.matches(encoder.model, ["input_ids", "attention_mask", "token_type_ids"])
+
+
+def test_storing_an_export_keeps_other_installs_exports(encoder, passages, tmp_path):
+    """Two installs (other library versions, another model folder) share one cache folder."""
+    import os
+    import time
+
+    cache = tmp_path / "shared-cache"
+    other = cache / "openvino" / "0123456789abcdef"  # another install's export, in use
+    other.mkdir(parents=True)
+    (other / "meta.json").write_text("{}")
+    abandoned = cache / "openvino" / "fedcba9876543210"  # unused for months
+    abandoned.mkdir()
+    (abandoned / "meta.json").write_text("{}")
+    old = time.time() - 90 * 86400
+    os.utime(abandoned / "meta.json", (old, old))
+    os.utime(abandoned, (old, old))
+
+    SentenceEncoder(backend="openvino", cache_dir=cache).embed(passages[:3])
+
+    names = {p.name for p in (cache / "openvino").iterdir()}
+    assert other.name in names and abandoned.name not in names and len(names) == 2

@@ -253,3 +253,13 @@ def test_service_falls_back_when_the_endpoint_is_down(sample_data, encoder):
         port = s.getsockname()[1]
     answer = llm_service(sample_data, encoder, f"http://127.0.0.1:{port}/v1").ask("What is the new policy rate?")
     assert answer.found and "6.25%" in answer.answer
+
+
+@pytest.mark.parametrize("cited,numbers", [("[1-2]", [1, 2]), ("[1;2]", [1, 2]), ("[1\u20132]", [1, 2]),
+                                           ("[2, 1]", [1, 2])])
+def test_service_keeps_the_sources_of_ranges_and_other_separators(endpoint, sample_data, encoder, cited, numbers):
+    endpoint.reply = lambda req: (200, completion(f"The A16 motorway is being built {cited}."))
+    answer = llm_service(sample_data, encoder, endpoint.base + "/v1").ask("A16 motorway")
+    assert "[2]" in endpoint.requests[-1]["json"]["messages"][-1]["content"]  # two passages were given
+    assert cited in answer.answer  # the model's answer, not the fallback
+    assert [c.n for c in answer.citations] == numbers

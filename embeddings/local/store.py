@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from embeddings.errors import NoIndex
+from embeddings.errors import NoIndex, StoreError
 from embeddings.keyword import match_terms, terms
 from embeddings.local.docstore import SCHEMA_VERSION, DocStore
 from embeddings.local.faiss_index import VectorIndex, rebuild, rebuild_target
@@ -71,7 +72,7 @@ class LocalStore:
             raise NoIndex(f"no index in {root}")
         manifest = read_manifest(path)
         check_model(manifest, model_id)
-        docs = DocStore(path / DOCS, readonly=True)
+        docs = _open_docs(path / DOCS)
         vectors = VectorIndex.load(path / VECTORS) if (path / VECTORS).exists() else None
         if vectors is None:
             vectors = VectorIndex.create(int(manifest["dim"]), "flat")
@@ -145,6 +146,17 @@ class LocalStore:
 
     def close(self) -> None:
         self.docs.close()
+
+
+def _open_docs(file: Path) -> DocStore:
+    """Opens the SQLite file read-only and reads its counts, so a damaged or truncated file is
+    reported here, naming it, rather than as a traceback in the middle of a question."""
+    try:
+        docs = DocStore(file, readonly=True)
+        docs.counts()  # count(*) walks every page of the smallest index of each table
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{file}: not a readable SQLite database ({e})") from e
+    return docs
 
 
 class LocalWriter:

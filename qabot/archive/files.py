@@ -34,12 +34,24 @@ _MD_RULES = (
 )
 
 
+def human_size(size: float) -> str:
+    """Bytes in the unit that keeps a digit worth reading: 2.0 KB, not 0.0 MB."""
+    if size < 1024:
+        return f"{size:.0f} bytes"
+    if size < 1048576:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1048576:.1f} MB"
+
+
 def read_bytes(path: Path, max_file_mb: float) -> bytes:
     """The file's bytes, refusing missing, oversized, empty and binary files."""
     try:
         size = path.stat().st_size
         if size > max_file_mb * 1024 * 1024:
-            raise SourceError(f"too large: {size / 1048576:.1f} MB over the {max_file_mb:g} MB cap")
+            raise SourceError(
+                f"too large: {human_size(size)}, over the {human_size(max_file_mb * 1048576)} cap "
+                "(QABOT_MAX_FILE_MB)"
+            )
         data = path.read_bytes()
     except FileNotFoundError as e:
         raise SourceError("no such file or folder") from e

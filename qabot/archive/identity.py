@@ -4,6 +4,9 @@ Order: an explicit id; else the canonical URL, normalised; else the file's path 
 to the folder that was ingested (a file given on its own: its file name); else a hash of
 the text (``sha1:...``), used for records that have neither id nor URL, such as a JSONL
 line without them: a line number would change whenever the file is edited.
+
+A path-made id depends on what was named on the command line, so the pipeline keeps the id a
+file was first stored under when the same file comes back under another path-made id.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 from qabot.bot.guard import is_admin
 from qabot.bot.render import esc, shorten
 from qabot.bot.state import read, state
-from qabot.errors import QabotError
+from qabot.errors import QabotError, WriterBusy
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ async def refresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _report(job: Awaitable[Any], status: Message) -> None:
     try:
         report = await job
+    except WriterBusy:  # another process (a CLI ingest, a reindex) holds the index's writer lock
+        text = "A refresh is already running in another process; its new articles appear when it is done."
     except QabotError as e:
         text = f"Refresh failed: {esc(str(e))}"
     except Exception:

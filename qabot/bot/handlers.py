@@ -17,6 +17,7 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from qabot.bot import render
+from qabot.bot.callbacks import parse_button
 from qabot.bot.guard import is_allowed
 from qabot.bot.state import read, reply_parts, state, typing
 
@@ -248,22 +249,23 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The buttons under an answer: "Sources" and 👍/👎 (stored in feedback.sqlite)."""
     st, query = state(context), update.callback_query
     assert query is not None
-    kind, _, rest = (query.data or "").partition(":")
-    if kind == "fb":
-        answer_id, _, vote = rest.partition(":")
-        user_id = query.from_user.id
-        stored = await read(st, st.feedback.vote, int(answer_id), user_id, int(vote))
+    button = parse_button(query.data)
+    chat = query.message.chat.id if query.message is not None else None
+    if button is None or chat is None or await read(st, st.feedback.chat_of, button.answer_id) != chat:
+        # garbage, or another chat's answer id: never show (or rate) someone else's answer
+        await query.answer("That button doesn't work here.")
+        return
+    if button.kind == "fb":
+        stored = await read(st, st.feedback.vote, button.answer_id, query.from_user.id, button.vote)
         await query.answer("Thanks for the feedback!" if stored else "That answer is too old to rate.")
-    elif kind == "src":
-        answer = await read(st, st.recall, int(rest))
+    else:
+        answer = await read(st, st.recall, button.answer_id)
         await query.answer()
         if isinstance(query.message, Message):
             if answer is None:
                 await query.message.reply_text("I no longer have the sources for that answer; try /sources or ask again.")
             else:
                 await reply_parts(query.message, render.render_sources(answer), quote=True)
-    else:
-        await query.answer()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

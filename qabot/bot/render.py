@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
@@ -37,7 +38,9 @@ def tg_len(text: str) -> int:
 def link(title: str, url: str) -> str:
     """A headline, linked when the article has a web address."""
     title = esc(title.strip() or "(untitled)")
-    if url.startswith(("http://", "https://")):
+    # Telegram refuses a link with a space or control character in it ("Wrong HTTP URL")
+    url = re.sub(r"[\s\x00-\x1f\x7f]", lambda m: quote(m.group()), url.strip())
+    if url.startswith(("http://", "https://")) and len(url) > len("https://"):
         return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
     return title
 
