@@ -34,5 +34,9 @@ def terms(text: str) -> list[str]:
 
 def match_expression(text: str) -> str:
     """An FTS5 MATCH string matching any of the terms (BM25 ranks documents with more of them)."""
-    quoted = ['"' + t.replace('"', '""') + '"' for t in terms(text)]
-    return " OR ".join(quoted)
+    return match_terms(terms(text))
+
+
+def match_terms(words: list[str]) -> str:
+    """An FTS5 MATCH string matching any of ``words`` (already ``terms``), each quoted."""
+    return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)

@@ -61,6 +61,8 @@ def _m001_create_tables(db: sqlite3.Connection) -> None:
 
 MIGRATIONS = [_m001_create_tables]
 SCHEMA_VERSION = len(MIGRATIONS)
+PRUNE_FROM = 10_000  # documents: below this, keyword search keeps every query word
+FREQUENCY_CACHE = 100_000  # words whose document frequency a reader remembers
 
 
 class DocStore:
@@ -77,6 +79,8 @@ class DocStore:
             self.db.execute("PRAGMA foreign_keys=ON")
         self.db.row_factory = sqlite3.Row
         self.lock = threading.RLock()
+        self._documents: int | None = None
+        self._frequencies: dict[str, int] = {}
         if not readonly:
             self._migrate()
 
@@ -185,17 +189,60 @@ class DocStore:
         section: str | None = None,
         weights: tuple[float, float] = (2.0, 1.0),
     ) -> list[tuple[str, float]]:
-        """BM25 over title and text; returns (doc_id, score) best first, higher is better."""
+        """BM25 over title and text; returns (doc_id, score) best first, higher is better.
+
+        The top ``k`` are chosen inside FTS5 and only they are joined to ``documents``: joining
+        every match first (one row read per matching document) cost 3x the ranking itself at
+        20k articles (docs/scaling-benchmarks.md)."""
         if not match:
             return []
         where, params = self.filter_clause(since, until, section)
+        restrict = f"AND rowid IN (SELECT rowid FROM documents WHERE {where})" if params else ""
         sql = (
-            "SELECT d.doc_id, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
-            "JOIN documents d ON d.rowid = documents_fts.rowid "
-            f"WHERE documents_fts MATCH ? AND {where} ORDER BY s LIMIT ?"
+            "SELECT rowid, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
+            f"WHERE documents_fts MATCH ? {restrict} ORDER BY s LIMIT ?"
         )
-        rows = self._query(sql, [*weights, match, *params, k])
-        return [(r[0], -float(r[1])) for r in rows]
+        ranked = self._query(sql, [*weights, match, *params, k])
+        ids = dict(
+            (r[0], r[1]) for r in self._rows_in(
+                "SELECT rowid, doc_id FROM documents WHERE rowid IN ({marks})", (r[0] for r in ranked)
+            )
+        )
+        return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
+
+    def selective_terms(self, words: Sequence[str]) -> list[str]:
+        """``words`` without those in half the documents or more, once the archive is large.
+
+        BM25 gives such a word no weight (FTS5 clamps its idf to 1e-6), yet matching it walks
+        its whole posting list, which grows with the archive: at 20k articles the common words
+        of a question made up most of its cost. Below ``PRUNE_FROM`` documents nothing is dropped
+        (a small archive is fast anyway, and there a word-only match still lists a document).
+        When every word is common, the rarest one is kept."""
+        total = self.document_count()
+        if total < PRUNE_FROM or len(words) < 2:
+            return list(words)
+        counts = {w: self.document_frequency(w) for w in words}
+        kept = [w for w in words if counts[w] * 2 < total]
+        return kept or [min(words, key=counts.__getitem__)]
+
+    def document_count(self) -> int:
+        if self._documents is None or not self.readonly:
+            self._documents = self._query("SELECT count(*) FROM documents")[0][0]
+        return self._documents
+
+    def document_frequency(self, word: str) -> int:
+        """How many documents contain ``word`` (as FTS5 tokenizes and stems it); remembered
+        for a read-only (published, never changing) version."""
+        known = self._frequencies.get(word)
+        if known is not None:
+            return known
+        quoted = '"' + word.replace('"', '""') + '"'
+        count = self._query("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [quoted])[0][0]
+        if self.readonly:
+            if len(self._frequencies) >= FREQUENCY_CACHE:
+                self._frequencies.clear()
+            self._frequencies[word] = count
+        return count
 
     def latest(
         self, k: int, doc_ids: Sequence[str] | None = None, section: str | None = None
