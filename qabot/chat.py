@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 from qabot.errors import IndexMissing
 from qabot.render import Style, answer_text, citation_line, snippet
@@ -46,6 +47,7 @@ def run_chat(settings: Settings, color: bool = True, stdin=None, stdout=None) ->
         except ImportError:
             pass
     print(style.bold(f"qabot: {stats['articles']} articles. Ask a question, /help for commands."), file=stdout)
+    warm = _warm_up(service)  # the model loads (about 4 s) while the reader types
     while True:
         try:
             line = input(style.yellow("you> ")) if interactive else stdin.readline()
@@ -69,11 +71,30 @@ def run_chat(settings: Settings, color: bool = True, stdin=None, stdout=None) ->
         elif command.startswith("/"):
             print(f"Unknown command {question.split()[0]}; /help lists them.", file=stdout)
         else:
+            if not warm.wait(0):
+                print(style.dim("(loading the language model for the first answer, a few seconds…)"),
+                      file=stdout, flush=True)
             answer = service.ask(question, CONVERSATION)
             print(style.bold("qabot> ") + answer_text(answer, style), file=stdout)
             print(file=stdout)
         stdout.flush()
     return 0
+
+
+def _warm_up(service) -> threading.Event:
+    """Loads the model in the background; the event is set once a question would be quick."""
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            service.encoder.embed(["warm up"])
+        except Exception:  # the first question reports any real problem itself
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="qabot-warm-up", daemon=True).start()
+    return done
 
 
 def _sources(service, style: Style) -> str:
