@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import cast
 
 from qabot.errors import IndexMissing
+from qabot.models import Citation
 from qabot.render import Style, answer_text, citation_line, snippet
 from qabot.settings import Settings
 
@@ -105,7 +107,7 @@ def _sources(service, style: Style) -> str:
         return "The last answer had no sources."
     lines = []
     for p in answer.passages:
-        lines.append(citation_line(_Line(p), p["n"], style))
+        lines.append(citation_line(cast(Citation, _Line(p)), p["n"], style))
         lines.append("    " + snippet(p["text"], 400))
     return "\n".join(lines)
 

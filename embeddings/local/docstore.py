@@ -237,7 +237,7 @@ class DocStore:
             cur = self.db.execute(
                 "INSERT INTO chunks (doc_id, ord, text) VALUES (?,?,?)", (doc.doc_id, ord_, text)
             )
-            ids.append(int(cur.lastrowid))
+            ids.append(int(cur.lastrowid or 0))
         return ids
 
     def optimize(self) -> None:
