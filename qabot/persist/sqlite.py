@@ -23,7 +23,8 @@ FILENAME = "state.sqlite"
 
 
 def _m001_create_state(db: sqlite3.Connection) -> None:
-    db.executescript(
+    # execute, not executescript: executescript would commit the migration's transaction early
+    db.execute(
         """
         CREATE TABLE state (
             ns TEXT NOT NULL,
@@ -31,7 +32,7 @@ def _m001_create_state(db: sqlite3.Connection) -> None:
             value TEXT NOT NULL,
             updated_at REAL NOT NULL,
             PRIMARY KEY (ns, key)
-        ) WITHOUT ROWID;
+        ) WITHOUT ROWID
         """
     )
 
@@ -46,11 +47,23 @@ class SqliteState:
         self.dir = Path(data_dir)
         self.path = self.dir / FILENAME
         self.dir.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, migrate in enumerate(MIGRATIONS[version:], start=version + 1):
-                migrate(db)
-                db.execute(f"PRAGMA user_version = {number}")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Numbered migrations under a write lock, so two processes opening a new file at the
+        same moment cannot both create the tables."""
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                for number, migrate in enumerate(MIGRATIONS[version:], start=version + 1):
+                    migrate(db)
+                    db.execute(f"PRAGMA user_version = {number}")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -82,3 +82,20 @@ def test_exclusive_is_held_across_processes(state, tmp_path: Path) -> None:
         holder.join(10)
     with state.exclusive("refresh") as got:
         assert got is True
+
+
+def _open_new(path: str, barrier) -> None:
+    barrier.wait(30)
+    SqliteState(Path(path)).put("ns", "k", {"ok": True})
+
+
+def test_processes_opening_a_new_state_file_at_once_all_succeed(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=_open_new, args=(str(tmp_path / "fresh"), barrier)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    assert SqliteState(tmp_path / "fresh").get("ns", "k") == {"ok": True}
