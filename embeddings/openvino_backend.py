@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +79,7 @@ def _compile(graph, *, bf16: bool, threads: int):
     """Compiles an OpenVINO model, or the model file at ``graph``, for the CPU."""
     import openvino as ov
 
-    config = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
+    config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
     if threads:
         config["INFERENCE_NUM_THREADS"] = threads
     return ov.Core().compile_model(str(graph) if isinstance(graph, Path) else graph, "CPU", config)

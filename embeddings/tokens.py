@@ -54,7 +54,7 @@ class ModelTokenizer:
         backend = getattr(tokenizer, "backend_tokenizer", None)
         if backend is None:
             return None
-        return cls(backend.to_str(), int(model.max_seq_length), int(tokenizer.pad_token_id or 0))
+        return cls(backend.to_str(), int(model.max_seq_length), int(getattr(tokenizer, "pad_token_id", 0) or 0))
 
     @classmethod
     def from_file(cls, path: Path, max_tokens: int, pad_id: int) -> ModelTokenizer:

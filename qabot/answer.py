@@ -291,9 +291,10 @@ def generate(
         text = " ".join(source.passages[k][0] for k in sorted(closest))
         passages.append(Passage(i + 1, source.hit.title, source.hit.published, source.hit.url, text))
     past = [(t.question, t.answer.answer) for t in history]
-    text = LLMAnswerer(settings).answer(question, passages, past)
-    if text is None:
+    written = LLMAnswerer(settings).answer(question, passages, past)
+    if written is None:
         return None
+    text = written
     used = sorted(cited_numbers(text))  # the same reading as the check: [1-2], [1;3], [1–2]
     citations = [
         Citation(n, hits[n - 1].article_id, hits[n - 1].title, hits[n - 1].url,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+import threading
+from typing import cast
 
 from qabot.errors import IndexMissing
+from qabot.models import Citation
 from qabot.render import Style, answer_text, citation_line, snippet
 from qabot.settings import Settings
 
@@ -46,6 +49,7 @@ def run_chat(settings: Settings, color: bool = True, stdin=None, stdout=None) ->
         except ImportError:
             pass
     print(style.bold(f"qabot: {stats['articles']} articles. Ask a question, /help for commands."), file=stdout)
+    warm = _warm_up(service)  # the model loads (about 4 s) while the reader types
     while True:
         try:
             line = input(style.yellow("you> ")) if interactive else stdin.readline()
@@ -69,11 +73,30 @@ def run_chat(settings: Settings, color: bool = True, stdin=None, stdout=None) ->
         elif command.startswith("/"):
             print(f"Unknown command {question.split()[0]}; /help lists them.", file=stdout)
         else:
+            if not warm.wait(0):
+                print(style.dim("(loading the language model for the first answer, a few seconds…)"),
+                      file=stdout, flush=True)
             answer = service.ask(question, CONVERSATION)
             print(style.bold("qabot> ") + answer_text(answer, style), file=stdout)
             print(file=stdout)
         stdout.flush()
     return 0
+
+
+def _warm_up(service) -> threading.Event:
+    """Loads the model in the background; the event is set once a question would be quick."""
+    done = threading.Event()
+
+    def work() -> None:
+        try:
+            service.encoder.embed(["warm up"])
+        except Exception:  # the first question reports any real problem itself
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="qabot-warm-up", daemon=True).start()
+    return done
 
 
 def _sources(service, style: Style) -> str:
@@ -84,7 +107,7 @@ def _sources(service, style: Style) -> str:
         return "The last answer had no sources."
     lines = []
     for p in answer.passages:
-        lines.append(citation_line(_Line(p), p["n"], style))
+        lines.append(citation_line(cast(Citation, _Line(p)), p["n"], style))
         lines.append("    " + snippet(p["text"], 400))
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 SAMPLE_ARCHIVE = Path(__file__).parent / "sample_archive"
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from qabot.errors import QabotError
     from qabot.settings import Settings
 
-    overrides = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
+    overrides: dict[str, Any] = {"data_dir": Path(args.data_dir)} if args.data_dir else {}
     try:
         settings = Settings(**overrides)
     except Exception as e:  # pydantic's ValidationError lists every bad field

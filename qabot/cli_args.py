@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import date, timedelta
+from typing import Any
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _WORDS = {"today": 0, "yesterday": 1}
@@ -64,6 +65,6 @@ def add_common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     On a subcommand they default to SUPPRESS, so leaving them out there keeps the value
     given before the command instead of resetting it.
     """
-    default = {} if top else {"default": argparse.SUPPRESS}
+    default: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
     parser.add_argument("--data-dir", help="index folder (default: QABOT_DATA_DIR or ./data)", **default)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details", **default)

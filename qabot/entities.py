@@ -109,7 +109,7 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
             if full:
                 intro = (1.0 + (0.5 if _ROLE.search(sentence) else 0.0) + (0.2 if not quoted else 0.0)
                          + (0.3 if _INTRODUCES.search(sentence) else 0.0))
-            out.append(Mention(pos, sentence, intro, attributed or continued))
+            out.append(Mention(pos, sentence, intro, bool(attributed or continued)))
         previous_named = full or by_surname
         if previous_named:
             named_at = pos

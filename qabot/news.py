@@ -76,10 +76,10 @@ class NewsAnswers:
         if intent.kind == LATEST and self.dated:
             return self._as_of(self._latest(focus, qvec, hits), hits)
         if intent.kind == ASOF and self.dated:
-            chosen = self._as_asked(intent, hits)
-            if chosen is not None:
-                rest = [h for h in hits[:3] if h.article_id != chosen.article_id and h.score >= hits[0].score * 0.8]
-                return self._plain(focus, qvec, [chosen, *rest[:1]])
+            asked = self._as_asked(intent, hits)
+            if asked is not None:
+                rest = [h for h in hits[:3] if h.article_id != asked.article_id and h.score >= hits[0].score * 0.8]
+                return self._plain(focus, qvec, [asked, *rest[:1]])
         return self._as_of(self._plain(focus, qvec, hits), hits)
 
     # --- the kinds ---

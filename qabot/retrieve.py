@@ -160,7 +160,7 @@ class Retriever:
     def to_hits(self, candidates: list[Candidate], k: int) -> list[Hit]:
         """One hit per article, near-duplicates of a better hit dropped, best passages first."""
         docs = self.store.documents(c.doc_id for c in candidates)
-        chunk_ids = [i for c in candidates for i in sorted(c.chunk_scores, key=c.chunk_scores.get, reverse=True)[:3]]
+        chunk_ids = [i for c in candidates for i in sorted(c.chunk_scores, key=c.chunk_scores.__getitem__, reverse=True)[:3]]
         chunks = self.store.passages(chunk_ids)
         hits: list[Hit] = []
         seen_titles: set[str] = set()
@@ -172,7 +172,7 @@ class Retriever:
             if title_key and title_key in seen_titles and _same_story(hits, doc.text):
                 continue
             seen_titles.add(title_key)
-            best = sorted(c.chunk_scores, key=c.chunk_scores.get, reverse=True)[:3]
+            best = sorted(c.chunk_scores, key=c.chunk_scores.__getitem__, reverse=True)[:3]
             hits.append(
                 Hit(
                     article_id=doc.doc_id,

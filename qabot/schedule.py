@@ -63,7 +63,8 @@ class RoundReport:
 
 def due_sources(specs: list[SourceSpec], state: StateStore) -> tuple[list[SourceSpec], list[SourceSpec]]:
     """(due, not yet due) by each source's ``every`` and its last attempt."""
-    due, later = [], []
+    due: list[SourceSpec] = []
+    later: list[SourceSpec] = []
     for spec in specs:
         status = load_status(state, spec.name)
         age = seconds_since(status.last_attempt) if status else None
@@ -75,7 +76,7 @@ def refresh_round(
     service: QAService,
     state: StateStore,
     *,
-    on_new_articles: Callable[[list[str]], None] | None = None,
+    on_new_articles: Callable[[list[str]], object] | None = None,
     prune: bool = False,
     every_source: bool = False,
 ) -> RoundReport:

@@ -259,7 +259,7 @@ def test_service_falls_back_when_the_endpoint_is_down(sample_data, encoder):
                                            ("[2, 1]", [1, 2])])
 def test_service_keeps_the_sources_of_ranges_and_other_separators(endpoint, sample_data, encoder, cited, numbers):
     endpoint.reply = lambda req: (200, completion(f"The A16 motorway is being built {cited}."))
-    answer = llm_service(sample_data, encoder, endpoint.base + "/v1").ask("A16 motorway")
+    answer = llm_service(sample_data, encoder, endpoint.base + "/v1").ask("What is happening with the A16 motorway?")
     assert "[2]" in endpoint.requests[-1]["json"]["messages"][-1]["content"]  # two passages were given
     assert cited in answer.answer  # the model's answer, not the fallback
     assert [c.n for c in answer.citations] == numbers

@@ -293,7 +293,7 @@ class DocStore:
             cur = self.db.execute(
                 "INSERT INTO chunks (doc_id, ord, text) VALUES (?,?,?)", (doc.doc_id, ord_, text)
             )
-            new_ids.append(int(cur.lastrowid))
+            new_ids.append(int(cur.lastrowid or 0))
         return new_ids
 
     def optimize(self) -> None:

@@ -272,7 +272,7 @@ class VectorIndex:
         # so widen the search by 1/f to keep finding k allowed neighbours.
         widen = 1.0 / max(fraction, 1e-6)
         if self.kind == "flat":
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+            params: Any = faiss.SearchParameters(sel=selector) if selector is not None else None
         elif self.kind == "hnsw":
             ef = min(max(k, math.ceil(HNSW_EF_SEARCH * widen)), 4096)
             params = faiss.SearchParametersHNSW(efSearch=ef)

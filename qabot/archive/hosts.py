@@ -34,7 +34,7 @@ def is_private_host(host: str) -> bool:
     except (OSError, UnicodeError):
         return False  # unresolvable: the fetch itself will say so
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global:
             return True
     return False

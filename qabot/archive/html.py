@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qabot.archive.fetch import FetchResult
 from qabot.archive.pagemeta import page_meta, url_date
@@ -40,7 +40,7 @@ def extract_html(content: bytes | str, url: str = "") -> PageFields:
     if not content.strip():
         raise SourceError("empty page")
     try:
-        doc = trafilatura.bare_extraction(
+        doc: Any = trafilatura.bare_extraction(
             content, url=url or None, with_metadata=True, include_comments=False,
             include_tables=True, favor_recall=True,
             # no guessing from "Copyright 2025" in a footer: metadata and markup dates only

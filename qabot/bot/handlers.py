@@ -127,7 +127,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         question = addressed(message, context.bot.id, context.bot.username)
         if question is None:
             return  # group chatter not meant for the bot
-    await answer_question(update, context, question)
+    await answer_question(update, context, question or "")
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

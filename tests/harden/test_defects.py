@@ -96,3 +96,13 @@ def test_a_new_file_given_alone_keeps_that_id_in_its_folder_later(tmp_path, enco
     report = ingest([str(folder)], settings, encoder)
     assert (report.added, report.updated) == (0, 1)
     assert list(QAService.open(settings, encoder).store.content_hashes()) == ["tram.txt"]
+
+
+def test_chat_says_the_model_is_loading_before_the_first_answer(sample_data, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "qabot", "--data-dir", str(sample_data), "chat", "--no-color"],
+                          input="What is the new policy rate?\nAnd the one before?\n", capture_output=True,
+                          text=True, env=ENV, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("loading the language model") == 1
+    assert out.index("loading the language model") < out.index("6.25%")
