@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         "auto", description="FAISS index type; auto picks flat when small, HNSW/IVF-SQ8 when large."
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused as 'too large'.")
-    fetch_timeout: float = Field(15.0, gt=0, description="Seconds one web download may take in all (a slow-dripping server is cut off).")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds one web download may take in all, from the request on (a slow-dripping server is cut off at the first read past it; a read that stalls outright ends after the same time again).")
     sources_file: Path | None = Field(
         None,
         description="TOML file of sources (name, url or path, section, every); read beside QABOT_SOURCES. "

@@ -167,9 +167,9 @@ class HttpFetcher:
 
         headers = validators.headers() if validators else {}
         sem = self._gate.enter(host_of(url), min(self._robots.crawl_delay(url), MAX_RETRY_WAIT))
+        deadline = time.monotonic() + self._timeout  # from the request on: connecting counts too
         try:
             with self._client.stream("GET", url, headers=headers) as response:
-                deadline = time.monotonic() + self._timeout
                 if response.status_code in _REDIRECTS and response.headers.get("location"):
                     return _result(response, b""), response.headers["location"]
                 if response.status_code == 304:

@@ -188,3 +188,19 @@ async def start_bot(make_settings: Any, standin: StandIn, encoder: Any) -> Async
             await app.stop()
             await post_stop(app)
             await app.shutdown()
+
+
+@pytest.fixture(params=["local", "postgres"])
+def backend_settings(request: pytest.FixtureRequest, data_dir) -> dict:
+    """Settings overrides putting the bot's archive and state on one backend (PostgreSQL gets a
+    copy of the same index, vectors included)."""
+    if request.param == "local":
+        return {}
+    from embeddings.copy import copy_archive
+    from embeddings.factory import open_store
+
+    url = request.getfixturevalue("postgres").new_database()
+    source = open_store(data_dir / "index")
+    copy_archive(source, url)
+    source.close()
+    return {"database_url": url}

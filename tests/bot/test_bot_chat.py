@@ -72,22 +72,6 @@ async def test_markup_in_question_and_headline_reaches_the_reader_as_text(start_
     assert not bot.api.of("sendMessage", ok=False), [c.error for c in bot.api.of("sendMessage", ok=False)]
 
 
-@pytest.fixture(params=["local", "postgres"])
-def backend_settings(request: pytest.FixtureRequest, data_dir) -> dict:
-    """Settings overrides putting the bot's archive and state on one backend (PostgreSQL gets a
-    copy of the same index, vectors included)."""
-    if request.param == "local":
-        return {}
-    from embeddings.copy import copy_archive
-    from embeddings.factory import open_store
-
-    url = request.getfixturevalue("postgres").new_database()
-    source = open_store(data_dir / "index")
-    copy_archive(source, url)
-    source.close()
-    return {"database_url": url}
-
-
 async def test_feedback_buttons_store_votes_and_sources_button_shows_passages(start_bot, backend_settings):
     from qabot.wiring import build_feedback
 

@@ -177,7 +177,10 @@ async def test_refresh_skips_while_another_replica_holds_the_refresh_lock(start_
     assert "1 added" in bot.api.sent(1001)[-1]["text"]
 
 
-async def test_a_follow_up_landing_on_another_webhook_replica_keeps_its_context(make_settings, standin, encoder):
+async def test_a_follow_up_landing_on_another_webhook_replica_keeps_its_context(
+    make_settings, standin, encoder, backend_settings
+):
+    """Two replicas on one archive and one shared state (the data folder, or one PostgreSQL)."""
     import httpx
 
     from qabot.bot.app import UPDATES, build_application, post_stop, webhook_secret
@@ -187,7 +190,7 @@ async def test_a_follow_up_landing_on_another_webhook_replica_keeps_its_context(
 
     secret, replicas = webhook_secret(standin.token), []
     for port in (free_port(), free_port()):  # two `qabot telegram` behind one load balancer
-        settings = make_settings()
+        settings = make_settings(**backend_settings)
         app = build_application(settings, QAService.open(settings, encoder))
         await app.initialize()
         hook = f"http://127.0.0.1:{port}/hook"
@@ -222,3 +225,32 @@ async def test_a_follow_up_landing_on_another_webhook_replica_keeps_its_context(
             await app.stop()
             await post_stop(app)
             await app.shutdown()
+
+
+async def test_a_new_article_on_the_newsroom_site_reaches_telegram_on_schedule(start_bot):
+    """The bot keeps in step with the site itself (its sitemap, on the loopback newsroom site):
+    a newly published article becomes searchable after the next round, and only the follower
+    of a matching topic is alerted."""
+    from web.site import NewsSite
+
+    site = NewsSite()
+    try:
+        bot = await start_bot(sources=[site.url("/sitemap.xml")], refresh_every="1s")
+        ada, bob = bot.api.user(1001, "Ada", "ada"), bot.api.user(2002, "Bob", "bob")
+        await bot.say("/follow ferries and boats", user=ada)
+        await bot.say("/follow central bank interest rates", user=bob)
+
+        paragraphs = LATE["text"].split("\n\n")
+        site.publish("lake-sarmis-electric-ferry", LATE["title"], paragraphs, LATE["published"])
+        [alert] = await bot.api.wait_for(lambda: alerts_in(bot, 1001), timeout=120)
+        assert f"{LATE['title']}, {LATE['published']}" in alert["text"]
+        assert site.url("/news/lake-sarmis-electric-ferry") in alert["html"]
+
+        [found] = await bot.say("/search ferry across the lake")
+        assert LATE["title"] in found["text"]
+        await asyncio.sleep(3)  # later rounds: the page is not downloaded again, nothing re-sent
+        assert len(alerts_in(bot, 1001)) == 1
+        assert alerts_in(bot, 2002) == []
+        assert site.count("/news/lake-sarmis-electric-ferry", 200) == 1
+    finally:
+        site.close()
