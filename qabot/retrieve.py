@@ -95,6 +95,12 @@ class Retriever:
         missing = [doc_id for doc_id, _ in keyword if doc_id not in found]
         if missing:
             self._score_chunks(missing, qvec, found)
+        return self._ranked(query, qvec, found, keyword_scores)
+
+    def _ranked(
+        self, query: str, qvec: np.ndarray, found: dict[str, Candidate], keyword_scores: dict[str, float]
+    ) -> list[Candidate]:
+        """Fills each candidate's signals and blends them (embeddings.fusion), best first."""
         w = self.weights
         lead_weight = w.lead_for_questions if is_question(query) else w.lead
         leads = self._lead_scores(list(found), qvec) if lead_weight else {}
@@ -197,18 +203,7 @@ class Retriever:
         found: dict[str, Candidate] = {}
         self._score_chunks(doc_ids, qvec, found)
         keyword_scores = normalise(self.store.keyword_search(query, KEYWORD_DOCS))
-        w = self.weights
-        lead_weight = w.lead_for_questions if is_question(query) else w.lead
-        leads = self._lead_scores(list(found), qvec) if lead_weight else {}
-        for doc_id, c in found.items():
-            c.keyword = keyword_scores.get(doc_id, 0.0)
-            c.dense = max(c.chunk_scores.values(), default=0.0)
-            c.lead = leads.get(doc_id, 0.0)
-        dense = {doc_id: c.dense for doc_id, c in found.items()}
-        scores = blend([dense, leads, keyword_scores], [w.dense, lead_weight, w.keyword], keys=found)
-        for doc_id, c in found.items():
-            c.score = scores[doc_id]
-        return sorted(found.values(), key=lambda c: c.score, reverse=True)
+        return self._ranked(query, qvec, found, keyword_scores)
 
 
 def _same_story(hits: list[Hit], text: str) -> bool:
