@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from embeddings.keyword import PRUNE_FROM, plan
 from embeddings.records import Document, Passage
 
 
@@ -61,7 +62,6 @@ def _m001_create_tables(db: sqlite3.Connection) -> None:
 
 MIGRATIONS = [_m001_create_tables]
 SCHEMA_VERSION = len(MIGRATIONS)
-PRUNE_FROM = 10_000  # documents: below this, keyword search keeps every query word
 FREQUENCY_CACHE = 100_000  # words whose document frequency a reader remembers
 
 
@@ -211,19 +211,14 @@ class DocStore:
         return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
 
     def selective_terms(self, words: Sequence[str]) -> list[str]:
-        """``words`` without those in half the documents or more, once the archive is large.
-
-        BM25 gives such a word no weight (FTS5 clamps its idf to 1e-6), yet matching it walks
-        its whole posting list, which grows with the archive: at 20k articles the common words
-        of a question made up most of its cost. Below ``PRUNE_FROM`` documents nothing is dropped
-        (a small archive is fast anyway, and there a word-only match still lists a document).
-        When every word is common, the rarest one is kept."""
+        """``words`` without those in half the documents or more, once the archive is large
+        (``keyword.plan``). FTS5 ranks only the words it matches, so the local backend matches
+        on every word ``plan`` ranks on: lossless, and fast enough at 200k articles
+        (docs/scaling-benchmarks.md)."""
         total = self.document_count()
         if total < PRUNE_FROM or len(words) < 2:
             return list(words)
-        counts = {w: self.document_frequency(w) for w in words}
-        kept = [w for w in words if counts[w] * 2 < total]
-        return kept or [min(words, key=counts.__getitem__)]
+        return plan(words, self.document_frequency, total).rank
 
     def document_count(self) -> int:
         if self._documents is None or not self.readonly:
