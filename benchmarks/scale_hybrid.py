@@ -44,6 +44,7 @@ PASSAGES_PER_ARTICLE, SENTENCES_PER_PASSAGE = 5, 4
 DIM, K, WRITE_BATCH = 384, 10, 5_000
 TARGETS = {"ask_p95_ms": 50.0, "ask_p95_ms_postgresql": 80.0, "recall": 0.95, "peak_rss_mb": 2500.0}
 URL_ENV = "SCALE_HYBRID_DATABASE_URL"
+OVERLAP_QUERIES = 100  # queries compared with the unplanned keyword search (seconds each at 1M)
 
 
 # --- the synthetic archive ---------------------------------------------------------------------
@@ -217,8 +218,10 @@ def serve(corpus: Path, data_dir: Path, nq: int, gt_path: Path, keyword: str) ->
            "index": store.stats().index, "backend": store.backend}
     if keyword == "after":  # how much of what the old query found the fix finds
         legacy = _legacy_keyword(store) if store.backend == "local" else _full_ts_rank(store)
-        same = [len({d for d, _ in store.keyword_search(q, K)} & {d for d, _ in legacy(q, K)})
-                / max(1, len(legacy(q, K))) for q in heads + asks if match_expression(q)]
+        same = []
+        for q in [q for q in heads + asks if match_expression(q)][:OVERLAP_QUERIES]:
+            old = {d for d, _ in legacy(q, K)}
+            same.append(len({d for d, _ in store.keyword_search(q, K)} & old) / max(1, len(old)))
         out["keyword_overlap10"] = round(float(np.mean(same)), 4)
     return out
 
@@ -323,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, help="keep the archives here and reuse them on the next run "
                    "(default: a temporary folder)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--build-only", action="store_true", help="build the archives (into --work) and stop")
     p.add_argument("--worker", choices=["build", "serve", "gt"], help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     p.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
@@ -351,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         server = (a.database_url or start_postgres(work)) if pg else ""
         for size in (int(s) for s in a.sizes.split(",")):
             common = ["--corpus", str(a.corpus), "--queries", str(a.queries)]
-            data_dir, gt = work / f"hybrid-{size}", work / f"gt-{size}.npz"
+            data_dir, gt = work / f"hybrid-{size}", work / f"gt-{size}-q{a.queries}.npz"
             url = database(server, f"scale_hybrid_{size}") if pg else ""
             record = work / f"build-{size}{'-pg' if pg else ''}.json"
             if record.exists() and (pg or (data_dir / "index").exists()):  # --work from a run before
@@ -361,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
                 record.write_text(json.dumps(built))
             if not gt.exists():
                 worker(["--worker", "gt", "--size", str(built["passages"]), "--gt", str(gt), *common])
+            if a.build_only:
+                print(f"built {size}: {json.dumps(built)}", flush=True)
+                continue
             for kw in keywords:
                 served = worker(["--worker", "serve", "--dir", str(data_dir), "--gt", str(gt),
                                  "--keyword", kw, *common], url)

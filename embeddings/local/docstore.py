@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from embeddings.keyword import PRUNE_FROM, plan
+from embeddings.keyword import CANDIDATE_POSTINGS, match_terms, plan
 from embeddings.records import Document, Passage
 
 
@@ -181,7 +181,7 @@ class DocStore:
 
     def keyword_search(
         self,
-        match: str,
+        words: Sequence[str],
         k: int,
         *,
         since: str | None = None,
@@ -189,15 +189,35 @@ class DocStore:
         section: str | None = None,
         weights: tuple[float, float] = (2.0, 1.0),
     ) -> list[tuple[str, float]]:
-        """BM25 over title and text; returns (doc_id, score) best first, higher is better.
+        """BM25 over title and text for the query's content ``words``; returns (doc_id, score)
+        best first, higher is better.
+
+        The words are chosen by ``keyword.plan`` once the archive is large. FTS5 scores only
+        the words it matches, so the candidates come from an AND: the documents with one of
+        the rarer words, ranked on every word ``plan`` keeps. The rarer words then count twice
+        in the score; they are the ones BM25 weighs most anyway (docs/scaling-benchmarks.md).
+        When even the rarest word is in more than ``CANDIDATE_POSTINGS`` documents, its newest
+        documents are the candidates (FTS5 seeks by rowid, which grows with the archive).
 
         The top ``k`` are chosen inside FTS5 and only they are joined to ``documents``: joining
         every match first (one row read per matching document) cost 3x the ranking itself at
-        20k articles (docs/scaling-benchmarks.md)."""
-        if not match:
+        20k articles."""
+        chosen = plan(words, self.document_frequency, self.document_count())
+        if not chosen.rank:
             return []
+        match = match_terms(chosen.rank)
+        if chosen.match != chosen.rank:
+            match = f"({match_terms(chosen.match)}) AND ({match})"
         where, params = self.filter_clause(since, until, section)
         restrict = f"AND rowid IN (SELECT rowid FROM documents WHERE {where})" if params else ""
+        if chosen.capped:
+            floor = self._query(
+                "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid DESC"
+                " LIMIT 1 OFFSET ?", [match_terms(chosen.match), CANDIDATE_POSTINGS - 1],
+            )
+            if floor:
+                restrict += " AND rowid >= ?"
+                params.append(floor[0][0])
         sql = (
             "SELECT rowid, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
             f"WHERE documents_fts MATCH ? {restrict} ORDER BY s LIMIT ?"
@@ -209,16 +229,6 @@ class DocStore:
             )
         )
         return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
-
-    def selective_terms(self, words: Sequence[str]) -> list[str]:
-        """``words`` without those in half the documents or more, once the archive is large
-        (``keyword.plan``). FTS5 ranks only the words it matches, so the local backend matches
-        on every word ``plan`` ranks on: lossless, and fast enough at 200k articles
-        (docs/scaling-benchmarks.md)."""
-        total = self.document_count()
-        if total < PRUNE_FROM or len(words) < 2:
-            return list(words)
-        return plan(words, self.document_frequency, total).rank
 
     def document_count(self) -> int:
         if self._documents is None or not self.readonly:

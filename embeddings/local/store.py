@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import NoIndex, StoreError
-from embeddings.keyword import match_terms, terms
+from embeddings.keyword import terms
 from embeddings.local.docstore import SCHEMA_VERSION, DocStore
 from embeddings.local.faiss_index import VectorIndex, rebuild, rebuild_target
 from embeddings.local.folder import (
@@ -99,9 +99,8 @@ class LocalStore:
     def keyword_search(
         self, text: str, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[str, float]]:
-        words = self.docs.selective_terms(terms(text))
         return self.docs.keyword_search(
-            match_terms(words), k, since=filters.since, until=filters.until,
+            terms(text), k, since=filters.since, until=filters.until,
             section=filters.section, weights=KEYWORD_WEIGHTS,
         )
 
