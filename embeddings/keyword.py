@@ -49,7 +49,7 @@ def match_terms(words: list[str]) -> str:
 
 
 PRUNE_FROM = 10_000  # documents: below this, keyword search keeps every query word
-CANDIDATE_POSTINGS = 5_000  # documents a ranked keyword search looks at (PostgreSQL)
+CANDIDATE_POSTINGS = 2_000  # documents a keyword search ranks, at most (about)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ class PostgresStore:
         self._number = version
         self._manifest = manifest
         self._sections: list[str] | None = None
+        self._last_row: int | None = None
 
     @classmethod
     def open(cls, url: str, *, model_id: str | None = None) -> PostgresStore:
@@ -188,16 +189,31 @@ class PostgresStore:
         chosen = plan(sorted(frequencies), frequencies.__getitem__, self.stats().documents)
         params: dict[str, Any] = {"match": _tsquery(chosen.match), "rank": _tsquery(chosen.rank), "k": k}
         where = LIVE + filter_sql(filters, params)
-        newest = " ORDER BY published DESC, row_id DESC LIMIT %(cap)s" if chosen.capped else ""
-        params["cap"] = CANDIDATE_POSTINGS
+        if chosen.capped:
+            # Even the rarest word is in more than CANDIDATE_POSTINGS documents: the candidates
+            # are the most recently added ones with it, as on the local backend. A row_id range
+            # that should hold that many of them (from the word's share of the archive) keeps
+            # the scan to those rows.
+            share = max(frequencies[w] for w in chosen.match) / max(1, self.stats().documents)
+            params["floor"] = self._max_row_id() - int(CANDIDATE_POSTINGS / share * 1.25)
+            span = f" AND row_id >= %(floor)s ORDER BY row_id DESC LIMIT {CANDIDATE_POSTINGS}"
+        else:
+            span = ""
+        # Each candidate row is read once, ranked as it is read (MATERIALIZED keeps the planner
+        # from walking the table in another order to save the sort).
         rows = self._rows(
-            f"WITH c AS MATERIALIZED (SELECT row_id FROM documents WHERE tsv @@ %(match)s::tsquery"
-            f" AND {where}{newest}) "
-            f"SELECT d.doc_id, ts_rank('{RANK_WEIGHTS}', d.tsv, %(rank)s::tsquery, {RANK_NORMALISATION}) AS s"
-            " FROM documents d JOIN c USING (row_id) ORDER BY s DESC, d.doc_id LIMIT %(k)s",
+            f"WITH c AS MATERIALIZED (SELECT doc_id, ts_rank('{RANK_WEIGHTS}', tsv, %(rank)s::tsquery,"
+            f" {RANK_NORMALISATION}) AS s FROM documents WHERE tsv @@ %(match)s::tsquery AND {where}{span})"
+            " SELECT doc_id, s FROM c ORDER BY s DESC, doc_id LIMIT %(k)s",
             params,
         )
         return [(r[0], float(r[1])) for r in rows if r[1] > 0]
+
+    def _max_row_id(self) -> int:
+        """The newest document row this version can see (rows added later are not live)."""
+        if self._last_row is None:
+            self._last_row = int(self._rows(f"SELECT coalesce(max(row_id), 0) FROM documents WHERE {LIVE}", {})[0][0])
+        return self._last_row
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         wanted = [int(i) for i in ids]
