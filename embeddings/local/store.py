@@ -104,6 +104,10 @@ class LocalStore:
             section=filters.section, weights=KEYWORD_WEIGHTS,
         )
 
+    def word_documents(self, word: str) -> int:
+        words = terms(word)
+        return min(self.docs.document_frequency(w) for w in words) if words else 0
+
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         return self.vectors.vectors(np.asarray(ids, dtype=np.int64))
 

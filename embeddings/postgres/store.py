@@ -209,6 +209,17 @@ class PostgresStore:
         )
         return [(r[0], float(r[1])) for r in rows if r[1] > 0]
 
+    def word_documents(self, word: str) -> int:
+        """From the live archive's word counts (``archive_terms``); a word the parser splits
+        ("t-mobile") counts the documents of its rarest part, at most."""
+        rows = self._rows(
+            "SELECT min(coalesce(t.ndoc, 0)) FROM unnest(tsvector_to_array("
+            "to_tsvector('english', qabot_unaccent(%(word)s)))) AS lexeme"
+            " LEFT JOIN archive_terms t USING (lexeme)",
+            {"word": word},
+        )
+        return int(rows[0][0] or 0)
+
     def _max_row_id(self) -> int:
         """The newest document row this version can see (rows added later are not live)."""
         if self._last_row is None:

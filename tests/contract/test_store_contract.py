@@ -258,3 +258,11 @@ def test_large_archive_keyword_search_weighs_the_telling_words(store_location) -
         assert len(store.keyword_search("town council", 5)) == 5  # only common words: still answers
     finally:
         store.close()
+
+
+def test_word_documents_counts_articles_whatever_the_spelling(store) -> None:
+    assert store.word_documents("harbour") == 2  # "Notes from the harbour" and the cup final
+    assert store.word_documents("Constanta") == store.word_documents("CONSTANȚA") == 1
+    assert store.word_documents("harbours") == 2  # stemmed as keyword search reads it
+    assert store.word_documents("zeppelin") == 0
+    assert store.word_documents("...") == 0
