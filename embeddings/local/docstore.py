@@ -172,13 +172,6 @@ class DocStore:
             params.append(section)
         return (" AND ".join(parts) or "1"), params
 
-    def chunk_ids_where(self, since: str | None, until: str | None, section: str | None) -> list[int]:
-        where, params = self.filter_clause(since, until, section)
-        rows = self._query(
-            f"SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params
-        )
-        return [r[0] for r in rows]
-
     def keyword_search(
         self,
         words: Sequence[str],

@@ -21,6 +21,7 @@ from embeddings.errors import NoIndex, StoreError
 from embeddings.keyword import terms
 from embeddings.local.docstore import SCHEMA_VERSION, DocStore
 from embeddings.local.faiss_index import VectorIndex, rebuild, rebuild_target
+from embeddings.local.filters import PassageFilter
 from embeddings.local.folder import (
     DOCS,
     FORMAT_VERSION,
@@ -55,6 +56,7 @@ class LocalStore:
         self.docs = docs
         self.vectors = vectors
         self._sections: list[str] | None = None
+        self._filter: PassageFilter | None = None
 
     @property
     def version(self) -> str:
@@ -88,9 +90,9 @@ class LocalStore:
             return []
         allowed = None
         if filters:
-            allowed = np.asarray(
-                self.docs.chunk_ids_where(filters.since, filters.until, filters.section), dtype=np.int64
-            )
+            if self._filter is None:
+                self._filter = PassageFilter.load(self.docs)
+            allowed = self._filter.ids(filters.since, filters.until, filters.section)
             if allowed.size == 0:
                 return []
         scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k, allowed)
