@@ -102,3 +102,22 @@ def test_quote_balance():
     assert balance("This is a first step,” Oprișan said.") == -1
     assert balance("„Balanced,” he said.") == 0
     assert balance('"Open quote goes on.') == 1
+
+
+def test_the_sentence_that_answers_best_is_read_early_not_after_a_long_quotation():
+    from qabot.answer import Extractor, Source
+    from qabot.models import Hit
+
+    opening = ("The red carpet was crowded on Sunday night, and the actor Paul Avram stopped for a long time to "
+               "sign autographs for the fans who had waited in the cold since the afternoon.")
+    quote = ("„It is the loudest welcome I have ever had, louder than anything at home, and I will remember this "
+             "red carpet for the rest of my life,” Avram said.")
+    answer = "Actress Ana Ilie wore a green dress by the designer Mara Voicu, she told reporters."
+    hit = Hit("gala", "Stars at the gala", "", "", "", "", 1.0)
+    # the opening passage is as close to the question as the one with the answer
+    source = Source(hit, [(f"{opening} {quote}", 0.5), (answer, 0.5)])
+    extractor = Extractor()
+    scored = extractor.score_sentences("Which designer made the dress Ana Ilie wore on the red carpet?", [source])
+    text, _citations = extractor.compose(scored, [source])
+    assert text.index(answer) <= extractor.max_chars // 2, text
+    assert text.count("„") == text.count("”")
