@@ -542,6 +542,16 @@ def latency(data_dir: Path, queries: Path, threads: Sequence[int] = (1, 2)) -> l
     return rows
 
 
+def latency_only(data_dir: Path, corpus: Path, n: int, as_json: bool) -> int:
+    """Section 4 alone, over an index built beforehand: the serving figures without the
+    ingest sections, so they can be measured in a short quiet window."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = latency(data_dir.resolve(), make_queries(load_records(corpus), n, Path(tmp) / "queries.json"))
+    lat = latency_table(rows)
+    print(json.dumps(lat, indent=2) if as_json else table(lat, list(lat[0])))
+    return 0
+
+
 # --- 5. cost growth --------------------------------------------------------------------------------
 
 
@@ -715,6 +725,14 @@ def table(rows: list[dict], cols: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def latency_table(rows: list[dict]) -> list[dict]:
+    return [{"threads": r["threads"], "search_p50": r["search"]["p50_ms"], "search_p95": r["search"]["p95_ms"],
+             "ask_p50": r["ask"]["p50_ms"], "ask_p95": r["ask"]["p95_ms"], "embed_p50": r["embed"]["p50_ms"],
+             "embed_p95": r["embed"]["p95_ms"], "queries": f"{r['search']['n']}/{r['ask']['n']}",
+             "peak_rss_mb": r["max_rss_mb"], "ru_maxrss_mb": r["ru_maxrss_mb"], "open_s": r["open_s"],
+             "load": r["load"]} for r in rows]
+
+
 def report(out: dict) -> str:
     parts = [f"corpus: {out['corpus']} ({out['articles']} articles); cores: {out['cores']}; "
              f"load average (1/5/15 min) at start {out['load_start']}, at end {out['load_end']}"]
@@ -733,10 +751,7 @@ def report(out: dict) -> str:
                      + table(c["rows"], ["name", "chunks", "tokens", "seconds", "articles_per_s",
                                          "speed_vs_baseline", "cosine_vs_fp32_mean", "cosine_vs_fp32_min"]))
         parts += [f"- {n}" for n in c["notes"]]
-    lat = [{"threads": r["threads"], "search_p50": r["search"]["p50_ms"], "search_p95": r["search"]["p95_ms"],
-            "ask_p50": r["ask"]["p50_ms"], "ask_p95": r["ask"]["p95_ms"], "embed_p50": r["embed"]["p50_ms"],
-            "embed_p95": r["embed"]["p95_ms"], "queries": f"{r['search']['n']}/{r['ask']['n']}",
-            "peak_rss_mb": r["max_rss_mb"], "ru_maxrss_mb": r["ru_maxrss_mb"], "open_s": r["open_s"], "load": r["load"]} for r in out["latency"]]
+    lat = latency_table(out["latency"])
     parts.append("\n## Search and ask latency (ms, after warm-up) and serving memory\n"
                  + table(lat, list(lat[0])))
     if "growth" in out:
@@ -761,6 +776,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variants", default=DEFAULT_VARIANTS,
                    help="extra whole-command ingests, 'name:QABOT_X=V,OMP_NUM_THREADS=1;...' ('' = none)")
     p.add_argument("--save", help="also write the results (so far) to this JSON file after each section")
+    p.add_argument("--latency-only", metavar="DATA", help="only section 4, over the index already in "
+                   "DATA (e.g. `qabot --data-dir DATA ingest` of the corpus)")
     p.add_argument("--baseline-worker", nargs=2, metavar=("JSONL", "OUT"), help=argparse.SUPPRESS)
     p.add_argument("--serve-worker", nargs=3, metavar=("DATA", "QUERIES", "THREADS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -776,6 +793,8 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.corpus).is_file():
         print(f"bench: corpus {args.corpus} not found; nothing to measure (skipped)")
         return 0
+    if args.latency_only:
+        return latency_only(Path(args.latency_only), Path(args.corpus), args.queries, args.json)
     out = run(args)
     print(json.dumps(out, indent=2) if args.json else report(out))
     return 0

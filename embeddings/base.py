@@ -70,6 +70,12 @@ class Store(Protocol):
         higher is better, and only comparable within one result list."""
         ...
 
+    def word_documents(self, word: str) -> int:
+        """How many articles contain ``word`` as keyword search reads it (stemmed; diacritics
+        and case do not matter). Cheap at any archive size: asking whether a name is rare
+        must not rank every article that has it."""
+        ...
+
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of ``ids`` in that order (for exact rescoring)."""
         ...

@@ -1,8 +1,14 @@
-"""Free text to a safe FTS5 query: quoted terms joined with OR, stop words dropped."""
+"""Free text to keyword queries: content words, which of them to match and rank on, and a
+safe FTS5 query (quoted terms joined with OR).
+
+Both backends choose their query words here (``plan``), so they drop the same common words
+and bound the same candidate set as the archive grows (docs/scaling-benchmarks.md)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 STOP_WORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
@@ -40,3 +46,45 @@ def match_expression(text: str) -> str:
 def match_terms(words: list[str]) -> str:
     """An FTS5 MATCH string matching any of ``words`` (already ``terms``), each quoted."""
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+PRUNE_FROM = 10_000  # documents: below this, keyword search keeps every query word
+CANDIDATE_POSTINGS = 2_000  # documents a keyword search ranks, at most (about)
+
+
+@dataclass(frozen=True)
+class KeywordPlan:
+    """``rank``: the words that score a document; ``match``: the words whose documents are the
+    candidates. ``capped``: even the rarest word has more than ``CANDIDATE_POSTINGS``
+    documents, so the candidates are its newest ones."""
+
+    rank: list[str]
+    match: list[str]
+    capped: bool = False
+
+
+def plan(words: Sequence[str], frequency: Callable[[str], int], documents: int) -> KeywordPlan:
+    """Which words to match and rank on, given each word's document frequency.
+
+    Words in half the documents or more are dropped: BM25 gives them no weight (FTS5 clamps
+    their idf to 1e-6; ``ts_rank`` is normalised the same way here), yet matching them walks a
+    posting list that grows with the archive. The candidates are then the documents of the
+    rarest words, up to ``CANDIDATE_POSTINGS`` documents in all: a document with none of the
+    rarer words cannot outrank one with them, except by repeating common words. Below
+    ``PRUNE_FROM`` documents nothing changes. When every word is common, the rarest is kept."""
+    words = list(words)
+    if documents < PRUNE_FROM or not words:
+        return KeywordPlan(words, words)
+    counts = {w: frequency(w) for w in words}
+    rank = [w for w in words if 0 < counts[w] and counts[w] * 2 < documents]
+    if not rank:
+        rarest = min(words, key=counts.__getitem__)
+        return KeywordPlan([rarest], [rarest], counts[rarest] > CANDIDATE_POSTINGS)
+    match: list[str] = []
+    total = 0
+    for word in sorted(rank, key=counts.__getitem__):
+        if match and total + counts[word] > CANDIDATE_POSTINGS:
+            break
+        match.append(word)
+        total += counts[word]
+    return KeywordPlan(rank, match, total > CANDIDATE_POSTINGS)

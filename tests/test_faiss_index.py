@@ -95,7 +95,7 @@ def test_removed_ids_are_never_returned_and_are_counted(kind: str) -> None:
 def test_allowed_ids_restrict_results_to_the_filter(
     kind: str, exact_below: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(faiss_index, "EXACT_FILTER_MAX", exact_below)  # both hnsw strategies
+    monkeypatch.setattr(faiss_index, "EXACT_FILTER_MAX", exact_below)  # both strategies of the approximate kinds
     index, ids, vectors = build(kind)
     rows = np.arange(400, 1_000)  # e.g. one date range of the archive
     allowed = np.concatenate([ids[rows], [5, 123_456_789]])  # unknown ids are ignored

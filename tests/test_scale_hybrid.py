@@ -51,30 +51,3 @@ def test_tiny_archive_prints_figures_with_exact_recall(tmp_path: Path) -> None:
     assert rows[1]["keyword_overlap10"] == 1.0
 
 
-def test_large_archive_keyword_search_ignores_words_in_most_documents(tmp_path: Path) -> None:
-    """From PRUNE_FROM documents on, a word in half the archive or more is left out of the
-    keyword query (BM25 gives it no weight, and its posting list is what grows): the documents
-    that match the telling words rank as before, and no longer trail every other document."""
-    import numpy as np
-
-    from embeddings.factory import open_store, open_writer
-    from embeddings.local.docstore import PRUNE_FROM
-    from embeddings.records import Document
-
-    bridges = {17, 4242, 9001}
-    with open_writer(tmp_path, model_id="test-model") as writer:
-        for i in range(PRUNE_FROM):
-            topic = "the new Olt bridge opened to traffic" if i in bridges else f"item {i} of the agenda"
-            doc = Document(f"d{i}", f"Council minutes {i}", f"The town council met. Discussed {topic}.",
-                           published="2025-01-01", content_hash=str(i), body_hash=str(i))
-            writer.put(doc, [doc.text], np.eye(1, 8, i % 8, dtype=np.float32))
-        writer.commit()
-    store = open_store(tmp_path, model_id="test-model")
-    try:
-        found = store.keyword_search("council bridge", 100)
-        assert {d for d, _ in found} == {f"d{i}" for i in bridges}
-        assert store.keyword_search("bridge", 100) == found  # "council" adds nothing
-        everywhere = store.keyword_search("town council", 5)  # every word common: still answers
-        assert len(everywhere) == 5
-    finally:
-        store.close()

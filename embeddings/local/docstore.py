@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from embeddings.keyword import CANDIDATE_POSTINGS, match_terms, plan
 from embeddings.records import Document, Passage
 
 
@@ -61,7 +62,6 @@ def _m001_create_tables(db: sqlite3.Connection) -> None:
 
 MIGRATIONS = [_m001_create_tables]
 SCHEMA_VERSION = len(MIGRATIONS)
-PRUNE_FROM = 10_000  # documents: below this, keyword search keeps every query word
 FREQUENCY_CACHE = 100_000  # words whose document frequency a reader remembers
 
 
@@ -172,16 +172,9 @@ class DocStore:
             params.append(section)
         return (" AND ".join(parts) or "1"), params
 
-    def chunk_ids_where(self, since: str | None, until: str | None, section: str | None) -> list[int]:
-        where, params = self.filter_clause(since, until, section)
-        rows = self._query(
-            f"SELECT c.id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params
-        )
-        return [r[0] for r in rows]
-
     def keyword_search(
         self,
-        match: str,
+        words: Sequence[str],
         k: int,
         *,
         since: str | None = None,
@@ -189,15 +182,35 @@ class DocStore:
         section: str | None = None,
         weights: tuple[float, float] = (2.0, 1.0),
     ) -> list[tuple[str, float]]:
-        """BM25 over title and text; returns (doc_id, score) best first, higher is better.
+        """BM25 over title and text for the query's content ``words``; returns (doc_id, score)
+        best first, higher is better.
+
+        The words are chosen by ``keyword.plan`` once the archive is large. FTS5 scores only
+        the words it matches, so the candidates come from an AND: the documents with one of
+        the rarer words, ranked on every word ``plan`` keeps. The rarer words then count twice
+        in the score; they are the ones BM25 weighs most anyway (docs/scaling-benchmarks.md).
+        When even the rarest word is in more than ``CANDIDATE_POSTINGS`` documents, its newest
+        documents are the candidates (FTS5 seeks by rowid, which grows with the archive).
 
         The top ``k`` are chosen inside FTS5 and only they are joined to ``documents``: joining
         every match first (one row read per matching document) cost 3x the ranking itself at
-        20k articles (docs/scaling-benchmarks.md)."""
-        if not match:
+        20k articles."""
+        chosen = plan(words, self.document_frequency, self.document_count())
+        if not chosen.rank:
             return []
+        match = match_terms(chosen.rank)
+        if chosen.match != chosen.rank:
+            match = f"({match_terms(chosen.match)}) AND ({match})"
         where, params = self.filter_clause(since, until, section)
         restrict = f"AND rowid IN (SELECT rowid FROM documents WHERE {where})" if params else ""
+        if chosen.capped:
+            floor = self._query(
+                "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY rowid DESC"
+                " LIMIT 1 OFFSET ?", [match_terms(chosen.match), CANDIDATE_POSTINGS - 1],
+            )
+            if floor:
+                restrict += " AND rowid >= ?"
+                params.append(floor[0][0])
         sql = (
             "SELECT rowid, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
             f"WHERE documents_fts MATCH ? {restrict} ORDER BY s LIMIT ?"
@@ -209,21 +222,6 @@ class DocStore:
             )
         )
         return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
-
-    def selective_terms(self, words: Sequence[str]) -> list[str]:
-        """``words`` without those in half the documents or more, once the archive is large.
-
-        BM25 gives such a word no weight (FTS5 clamps its idf to 1e-6), yet matching it walks
-        its whole posting list, which grows with the archive: at 20k articles the common words
-        of a question made up most of its cost. Below ``PRUNE_FROM`` documents nothing is dropped
-        (a small archive is fast anyway, and there a word-only match still lists a document).
-        When every word is common, the rarest one is kept."""
-        total = self.document_count()
-        if total < PRUNE_FROM or len(words) < 2:
-            return list(words)
-        counts = {w: self.document_frequency(w) for w in words}
-        kept = [w for w in words if counts[w] * 2 < total]
-        return kept or [min(words, key=counts.__getitem__)]
 
     def document_count(self) -> int:
         if self._documents is None or not self.readonly:

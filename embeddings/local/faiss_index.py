@@ -202,7 +202,8 @@ class VectorIndex:
             allowed = allowed[self.contains(allowed)]
             if len(allowed) == 0 or nq == 0:
                 scores, ids = _empty(nq, k)
-            elif len(allowed) <= EXACT_FILTER_MAX and self.kind == "hnsw":
+            elif len(allowed) <= EXACT_FILTER_MAX and self.kind != "flat":
+                # a narrow filter: scoring its vectors beats widening an approximate search
                 scores, ids = _exact_top_k(queries, self.vectors(allowed), allowed, k)
             else:
                 selector = _selector(allowed)

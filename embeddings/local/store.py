@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import NoIndex, StoreError
-from embeddings.keyword import match_terms, terms
+from embeddings.keyword import terms
 from embeddings.local.docstore import SCHEMA_VERSION, DocStore
 from embeddings.local.faiss_index import VectorIndex, rebuild, rebuild_target
+from embeddings.local.filters import PassageFilter
 from embeddings.local.folder import (
     DOCS,
     FORMAT_VERSION,
@@ -55,6 +56,7 @@ class LocalStore:
         self.docs = docs
         self.vectors = vectors
         self._sections: list[str] | None = None
+        self._filter: PassageFilter | None = None
 
     @property
     def version(self) -> str:
@@ -88,9 +90,9 @@ class LocalStore:
             return []
         allowed = None
         if filters:
-            allowed = np.asarray(
-                self.docs.chunk_ids_where(filters.since, filters.until, filters.section), dtype=np.int64
-            )
+            if self._filter is None:
+                self._filter = PassageFilter.load(self.docs)
+            allowed = self._filter.ids(filters.since, filters.until, filters.section)
             if allowed.size == 0:
                 return []
         scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k, allowed)
@@ -99,11 +101,14 @@ class LocalStore:
     def keyword_search(
         self, text: str, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[str, float]]:
-        words = self.docs.selective_terms(terms(text))
         return self.docs.keyword_search(
-            match_terms(words), k, since=filters.since, until=filters.until,
+            terms(text), k, since=filters.since, until=filters.until,
             section=filters.section, weights=KEYWORD_WEIGHTS,
         )
+
+    def word_documents(self, word: str) -> int:
+        words = terms(word)
+        return min(self.docs.document_frequency(w) for w in words) if words else 0
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         return self.vectors.vectors(np.asarray(ids, dtype=np.int64))

@@ -125,23 +125,45 @@ def _m001_create_tables(cur: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_m001_create_tables]
+def _m002_term_frequencies(cur: Any) -> None:
+    """Per-word document counts of the live archive, which keyword search needs to choose its
+    words (``embeddings.keyword.plan``) in one indexed lookup; and the tsvector kept in the
+    row (``STORAGE MAIN``) rather than in TOAST, which made ranking each candidate 6x cheaper
+    (docs/scaling-benchmarks.md). Rows written before keep their storage until rewritten."""
+    cur.execute(
+        """
+        CREATE TABLE archive_terms (lexeme TEXT PRIMARY KEY, ndoc INTEGER NOT NULL);
+        INSERT INTO archive_terms (lexeme, ndoc)
+            SELECT lexeme, count(*) FROM documents, unnest(tsvector_to_array(tsv)) AS lexeme
+            WHERE version_to IS NULL GROUP BY lexeme;
+        ALTER TABLE documents ALTER COLUMN tsv SET STORAGE MAIN;
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_m001_create_tables, _m002_term_frequencies]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: Any) -> None:
-    """Applies the migrations this database has not seen, each in its own transaction.
-    Call with the writer lock held (two writers never migrate at once)."""
+def apply_migrations(conn: Any, table: str, steps: list[Callable[[Any], None]]) -> None:
+    """Runs the ``steps`` this database has not seen, each in its own (sub)transaction, and
+    records how far it got in ``table``. The caller holds a lock that keeps two runners apart.
+    Shared by the archive's schema and the application's state (``qabot.persist``)."""
     with conn.transaction():
-        conn.execute("CREATE TABLE IF NOT EXISTS archive_schema (version INTEGER NOT NULL)")
-        row = conn.execute("SELECT version FROM archive_schema").fetchone()
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (version INTEGER NOT NULL)")
+        row = conn.execute(f"SELECT version FROM {table}").fetchone()
         if row is None:
-            conn.execute("INSERT INTO archive_schema VALUES (0)")
+            conn.execute(f"INSERT INTO {table} VALUES (0)")
         version = row[0] if row else 0
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+    for number, step in enumerate(steps[version:], start=version + 1):
         with conn.transaction(), conn.cursor() as cur:
             step(cur)
-            cur.execute("UPDATE archive_schema SET version = %s", (number,))
+            cur.execute(f"UPDATE {table} SET version = %s", (number,))
+
+
+def migrate(conn: Any) -> None:
+    """Brings the archive's tables to ``SCHEMA_VERSION``. Call with the writer lock held."""
+    apply_migrations(conn, "archive_schema", MIGRATIONS)
     from pgvector.psycopg import register_vector
 
     register_vector(conn)

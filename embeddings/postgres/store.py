@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import NoIndex, StoreError, StoreLocked
-from embeddings.keyword import terms
+from embeddings.keyword import CANDIDATE_POSTINGS, plan, terms
 from embeddings.manifest import check_model, now
 from embeddings.postgres.db import SCHEMA_VERSION, WRITER_LOCK, connect, migrate, psycopg, redact
 from embeddings.records import NO_FILTERS, Document, Filters, Passage, Stats
@@ -91,6 +91,11 @@ def close_pools() -> None:
         _pools.clear()
 
 
+def _tsquery(lexemes: Sequence[str]) -> str:
+    """Lexemes (already normalised by ``to_tsvector``) as a ``tsquery`` matching any of them."""
+    return " | ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in lexemes)
+
+
 def _read_manifest(conn: Any) -> tuple[int, dict[str, Any]]:
     row = conn.execute("SELECT version, manifest FROM archive_manifest WHERE id = 1").fetchone()
     return (row[0], row[1]) if row else (0, {})
@@ -111,6 +116,7 @@ class PostgresStore:
         self._number = version
         self._manifest = manifest
         self._sections: list[str] | None = None
+        self._last_row: int | None = None
 
     @classmethod
     def open(cls, url: str, *, model_id: str | None = None) -> PostgresStore:
@@ -163,20 +169,62 @@ class PostgresStore:
     def keyword_search(
         self, text: str, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[str, float]]:
+        """``ts_rank`` over the documents of the query's words that ``keyword.plan`` chooses.
+
+        Ranking every document that shares a word with a question costs a few microseconds a
+        document, and a question's words are in most of a large archive; the plan bounds the
+        candidates (docs/scaling-benchmarks.md). Below ``PRUNE_FROM`` documents every word is
+        matched and ranked, as a plain OR query would."""
         words = terms(text)
         if not words:
             return []
-        params: dict[str, Any] = {f"t{i}": w for i, w in enumerate(words)}
-        query = " || ".join(f"plainto_tsquery('english', qabot_unaccent(%(t{i})s))" for i in range(len(words)))
-        params["k"] = k
+        frequencies = dict(self._rows(
+            "SELECT lexeme, coalesce(t.ndoc, 0) FROM unnest(tsvector_to_array("
+            "to_tsvector('english', qabot_unaccent(%(text)s)))) AS lexeme"
+            " LEFT JOIN archive_terms t USING (lexeme)",
+            {"text": " ".join(words)},
+        ))
+        if not frequencies:
+            return []
+        chosen = plan(sorted(frequencies), frequencies.__getitem__, self.stats().documents)
+        params: dict[str, Any] = {"match": _tsquery(chosen.match), "rank": _tsquery(chosen.rank), "k": k}
         where = LIVE + filter_sql(filters, params)
+        if chosen.capped:
+            # Even the rarest word is in more than CANDIDATE_POSTINGS documents: the candidates
+            # are the most recently added ones with it, as on the local backend. A row_id range
+            # that should hold that many of them (from the word's share of the archive) keeps
+            # the scan to those rows.
+            share = max(frequencies[w] for w in chosen.match) / max(1, self.stats().documents)
+            params["floor"] = self._max_row_id() - int(CANDIDATE_POSTINGS / share * 1.25)
+            span = f" AND row_id >= %(floor)s ORDER BY row_id DESC LIMIT {CANDIDATE_POSTINGS}"
+        else:
+            span = ""
+        # Each candidate row is read once, ranked as it is read (MATERIALIZED keeps the planner
+        # from walking the table in another order to save the sort).
         rows = self._rows(
-            f"WITH q AS (SELECT {query} AS q) "
-            f"SELECT doc_id, ts_rank('{RANK_WEIGHTS}', tsv, q.q, {RANK_NORMALISATION}) AS s "
-            f"FROM documents, q WHERE tsv @@ q.q AND {where} ORDER BY s DESC, doc_id LIMIT %(k)s",
+            f"WITH c AS MATERIALIZED (SELECT doc_id, ts_rank('{RANK_WEIGHTS}', tsv, %(rank)s::tsquery,"
+            f" {RANK_NORMALISATION}) AS s FROM documents WHERE tsv @@ %(match)s::tsquery AND {where}{span})"
+            " SELECT doc_id, s FROM c ORDER BY s DESC, doc_id LIMIT %(k)s",
             params,
         )
         return [(r[0], float(r[1])) for r in rows if r[1] > 0]
+
+    def word_documents(self, word: str) -> int:
+        """From the live archive's word counts (``archive_terms``); a word the parser splits
+        ("t-mobile") counts the documents of its rarest part, at most."""
+        rows = self._rows(
+            "SELECT min(coalesce(t.ndoc, 0)) FROM unnest(tsvector_to_array("
+            "to_tsvector('english', qabot_unaccent(%(word)s)))) AS lexeme"
+            " LEFT JOIN archive_terms t USING (lexeme)",
+            {"word": word},
+        )
+        return int(rows[0][0] or 0)
+
+    def _max_row_id(self) -> int:
+        """The newest document row this version can see (rows added later are not live)."""
+        if self._last_row is None:
+            self._last_row = int(self._rows(f"SELECT coalesce(max(row_id), 0) FROM documents WHERE {LIVE}", {})[0][0])
+        return self._last_row
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
         wanted = [int(i) for i in ids]
@@ -277,6 +325,7 @@ class PostgresWriter:
         self._docs: list[tuple[Any, ...]] = []
         self._passages: list[tuple[Any, ...]] = []
         self._explicit_ids = False
+        self._build_hnsw_at_commit = False
 
     def __enter__(self) -> PostgresWriter:
         conn = connect(self.url, autocommit=True)
@@ -352,9 +401,13 @@ class PostgresWriter:
                 self.conn.execute("DELETE FROM documents")
             self.conn.execute("DROP INDEX IF EXISTS passages_embedding")
             self.conn.execute(f"ALTER TABLE passages ALTER COLUMN embedding TYPE vector({dim})")
-            self.conn.execute(
-                "CREATE INDEX passages_embedding ON passages USING hnsw (embedding vector_cosine_ops)"
-            )
+            self._build_hnsw_at_commit = True
+        elif self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM passages)").fetchone()[0]:
+            # A first load into an empty table: no reader can see it yet, so the graph is built
+            # once over all rows at commit, which pgvector builds many times faster than it
+            # inserts row by row into an existing graph.
+            self.conn.execute("DROP INDEX IF EXISTS passages_embedding")
+            self._build_hnsw_at_commit = True
         self.dim = dim
 
     def _flush(self) -> None:
@@ -386,8 +439,24 @@ class PostgresWriter:
         live = "version_from <= %(v)s AND (version_to IS NULL OR version_to > %(v)s)"
         documents = conn.execute(f"SELECT count(*) FROM documents WHERE {live}", {"v": self.number}).fetchone()[0]
         chunks = conn.execute(f"SELECT count(*) FROM passages WHERE {live}", {"v": self.number}).fetchone()[0]
+        # The live archive's word counts: + the documents this version adds, - those it ends.
+        conn.execute(
+            "INSERT INTO archive_terms AS t (lexeme, ndoc)"
+            " SELECT lexeme, sum(CASE WHEN version_from = %(n)s THEN 1 ELSE -1 END)"
+            " FROM documents, unnest(tsvector_to_array(tsv)) AS lexeme"
+            " WHERE version_from = %(n)s OR version_to = %(n)s GROUP BY lexeme"
+            " ON CONFLICT (lexeme) DO UPDATE SET ndoc = t.ndoc + excluded.ndoc",
+            {"n": self.number},
+        )
+        conn.execute("DELETE FROM archive_terms WHERE ndoc <= 0")
         for table in ("documents", "passages"):  # rows no reader of the live or previous version sees
             conn.execute(f"DELETE FROM {table} WHERE version_to <= %s", (self.previous,))
+        if self._build_hnsw_at_commit:
+            conn.execute(
+                "CREATE INDEX IF NOT EXISTS passages_embedding ON passages"
+                " USING hnsw (embedding vector_cosine_ops)"
+            )
+            conn.execute("ANALYZE documents, passages")  # the planner's statistics for the new rows
         manifest = {
             "format": FORMAT_VERSION,
             "schema_version": SCHEMA_VERSION,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from embeddings.postgres.db import apply_migrations
 from qabot.persist.base import Value
 
 # Key space of the two-int advisory locks for named state locks ("qsta"); the archive writer
@@ -62,15 +63,7 @@ class PostgresState:
         self.url = url
         with _connect(url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS qabot_state_schema (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM qabot_state_schema").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO qabot_state_schema VALUES (0)")
-            version = row[0] if row else 0
-            for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-                with conn.cursor() as cur:
-                    step(cur)
-                conn.execute("UPDATE qabot_state_schema SET version = %s", (number,))
+            apply_migrations(conn, "qabot_state_schema", MIGRATIONS)
         self._pool = ConnectionPool(
             url, min_size=1, max_size=4, kwargs={"autocommit": True},
             check=ConnectionPool.check_connection, open=True, name="qabot-state",

@@ -101,26 +101,18 @@ async def test_no_question_fails_while_a_refresh_publishes(start_bot, tmp_path):
 
 
 def test_sigterm_during_a_refresh_stops_cleanly_and_keeps_a_whole_version(standin, data_dir, tmp_path):
-    import signal
-
     from tests.test_atomic import assert_consistent, write_generated
 
-    from .test_bot_process import bot_process
+    from .test_bot_process import running_bot, stop
 
     before = assert_consistent(data_dir)
     folder = write_generated(tmp_path / "more", 200)
-    proc = bot_process(standin, data_dir, standin.token, QABOT_SOURCES=str(folder), QABOT_TELEGRAM_ADMINS="1001")
-    try:
+    with running_bot(standin, data_dir, standin.token, QABOT_SOURCES=str(folder), QABOT_TELEGRAM_ADMINS="1001") as proc:
         standin.wait_for_sync(lambda: standin.of("setMyCommands") or proc.poll() is not None, timeout=180)
         assert proc.poll() is None, proc.communicate()
         standin.send_text("/refresh")
         standin.wait_for_sync(lambda: [m for m in standin.sent(1001) if "Refreshing" in m["text"]])
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        out, err = stop(proc, 60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err, err
     assert assert_consistent(data_dir) in (before, before + 200)  # the old version or the new, whole

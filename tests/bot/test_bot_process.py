@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -34,19 +36,31 @@ def bot_process(standin, data_dir, token: str, **extra: str) -> subprocess.Popen
     )
 
 
-def test_sigterm_finishes_the_answer_in_progress_and_exits_cleanly(standin, data_dir):
-    proc = bot_process(standin, data_dir, standin.token)
+@contextmanager
+def running_bot(standin, data_dir, token: str, **extra: str) -> Iterator[subprocess.Popen]:
+    """``bot_process``, killed on the way out if the test did not ``stop`` it."""
+    proc = bot_process(standin, data_dir, token, **extra)
     try:
-        standin.wait_for_sync(lambda: standin.of("setMyCommands") or proc.poll() is not None, timeout=180)
-        assert proc.poll() is None, proc.communicate()
-        standin.send_text("How long will the new tram line in Timisoara be?")
-        standin.wait_for_sync(lambda: standin.of("sendChatAction"))  # the answer is being worked on
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)  # "a few seconds"; generous for a busy CI box
+        yield proc
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30) -> tuple[str, str]:
+    """SIGTERM, as a service manager stops the bot; its (stdout, stderr)."""
+    proc.send_signal(signal.SIGTERM)
+    return proc.communicate(timeout=timeout)
+
+
+def test_sigterm_finishes_the_answer_in_progress_and_exits_cleanly(standin, data_dir):
+    with running_bot(standin, data_dir, standin.token) as proc:
+        standin.wait_for_sync(lambda: standin.of("setMyCommands") or proc.poll() is not None, timeout=180)
+        assert proc.poll() is None, proc.communicate()
+        standin.send_text("How long will the new tram line in Timisoara be?")
+        standin.wait_for_sync(lambda: standin.of("sendChatAction"))  # the answer is being worked on
+        out, err = stop(proc)  # "a few seconds"; generous for a busy CI box
     assert proc.returncode == 0, err
     [answer] = [m for m in standin.sent(1001) if m.get("reply_markup")]
     assert "6.8 km" in answer["text"]
@@ -64,12 +78,11 @@ def free_port() -> int:
 def test_webhook_mode_takes_updates_only_with_the_secret(standin, data_dir):
     port = free_port()
     hook = f"http://127.0.0.1:{port}/tg-hook"
-    proc = bot_process(
+    with running_bot(
         standin, data_dir, standin.token,
         QABOT_TELEGRAM_WEBHOOK_URL=hook, QABOT_TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
         QABOT_TELEGRAM_WEBHOOK_PORT=str(port),
-    )
-    try:
+    ) as proc:
         standin.wait_for_sync(lambda: standin.of("setWebhook") or proc.poll() is not None, timeout=180)
         assert proc.poll() is None, proc.communicate()
         [registered] = standin.of("setWebhook")
@@ -85,12 +98,7 @@ def test_webhook_mode_takes_updates_only_with_the_secret(standin, data_dir):
         assert _post(hook, update, secret) == 200
         [help_] = standin.wait_for_sync(lambda: standin.sent(1001))
         assert "/search" in help_["text"]
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        out, err = stop(proc)
     assert proc.returncode == 0, err
     assert standin.token not in out + err and secret not in out + err
 
@@ -142,8 +150,7 @@ def test_qabot_telegram_refreshes_on_schedule_and_stops_cleanly(standin, data_di
     from .conftest import LATE, write_jsonl
 
     feed = write_jsonl(tmp_path / "wire.jsonl", [])
-    proc = bot_process(standin, data_dir, standin.token, QABOT_SOURCES=str(feed), QABOT_REFRESH_EVERY="2s")
-    try:
+    with running_bot(standin, data_dir, standin.token, QABOT_SOURCES=str(feed), QABOT_REFRESH_EVERY="2s") as proc:
         standin.wait_for_sync(lambda: standin.of("setMyCommands") or proc.poll() is not None, timeout=180)
         assert proc.poll() is None, proc.communicate()
         write_jsonl(feed, [LATE])  # published after the bot started
@@ -158,12 +165,7 @@ def test_qabot_telegram_refreshes_on_schedule_and_stops_cleanly(standin, data_di
         while not found():
             assert time.monotonic() < deadline, "the new article never became searchable"
             time.sleep(1)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        out, err = stop(proc)
     assert proc.returncode == 0, err
     assert "Refreshing the sources every 2s" in err and "Scheduled refresh" in err
     assert standin.token not in out + err

@@ -225,3 +225,44 @@ def test_meaning_with_the_real_model(store_location, encoder) -> None:
                               Filters(section="Politics"))
     assert store.passages([hits[0][0]])[hits[0][0]].doc_id == "budget"
     store.close()
+
+
+def test_large_archive_keyword_search_weighs_the_telling_words(store_location) -> None:
+    """From ``PRUNE_FROM`` documents on, keyword search chooses its words by document frequency
+    (``embeddings.keyword.plan``): a word in most documents no longer decides what is listed,
+    the documents with the rare word lead, and a question of common words still answers."""
+    from embeddings.keyword import CANDIDATE_POSTINGS, PRUNE_FROM
+
+    location = store_location()
+    size = PRUNE_FROM + 2_000
+    bridges = {17, 4242, 9001}
+    with open_writer(location, model_id=MODEL) as writer:
+        vector = np.eye(1, DIM, dtype=np.float32)
+        for i in range(size):
+            topic = "the new Olt bridge opened to traffic" if i in bridges else f"item {i} on the agenda"
+            if i % 2:  # in more documents than a ranked search looks at, yet not in half of them
+                topic += ", with the harbour fees"
+            doc = Document(f"d{i}", f"Council minutes {i}", f"The town council met. Discussed {topic}.",
+                           f"2025-{1 + i % 12:02d}-01", "", {}, str(i), str(i), "")
+            writer.put(doc, [doc.text], vector)
+        writer.commit()
+    assert size // 2 > CANDIDATE_POSTINGS
+    store = open_store(location, model_id=MODEL)
+    try:
+        found = store.keyword_search("council bridge", 100)
+        assert {d for d, _ in found} == {f"d{i}" for i in bridges}
+        assert store.keyword_search("bridge", 100) == found  # "council" is in every document
+        assert {d for d, _ in store.keyword_search("bridge harbour fees", 3)} == {f"d{i}" for i in bridges}
+        fees = store.keyword_search("harbour fees", 10)
+        assert len(fees) == 10 and all(int(d[1:]) % 2 for d, _ in fees)
+        assert len(store.keyword_search("town council", 5)) == 5  # only common words: still answers
+    finally:
+        store.close()
+
+
+def test_word_documents_counts_articles_whatever_the_spelling(store) -> None:
+    assert store.word_documents("harbour") == 2  # "Notes from the harbour" and the cup final
+    assert store.word_documents("Constanta") == store.word_documents("CONSTANȚA") == 1
+    assert store.word_documents("harbours") == 2  # stemmed as keyword search reads it
+    assert store.word_documents("zeppelin") == 0
+    assert store.word_documents("...") == 0
