@@ -68,7 +68,7 @@ def known(store, name: Name, total: int) -> list[str]:
     if not name.words:
         return []
     limit = max(RARE_MIN, int(total * RARE_SHARE))
-    if all(len(store.keyword_search(word, limit + 1)) > limit for word in name.words):
+    if all(store.word_documents(word) > limit for word in name.words):
         return []
     ranked = [doc_id for doc_id, _ in store.keyword_search(" ".join(name.words), 50)]
     docs = store.documents(ranked)

@@ -264,7 +264,7 @@ class QAService:
         limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
         top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
-        if elsewhere(query, texts, lambda word: len(self.store.keyword_search(word, limit + 1)) <= limit):
+        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit):
             return True
         return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
