@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from embeddings.base import Store
 from embeddings.keyword import terms
-from qabot.dates import MONTH_PATTERN, YEAR_PATTERN
-from qabot.fold import fold, folded_terms
+from qabot.fold import fold
 from qabot.fragments import text_fragment
 from qabot.models import Answer, Citation, Hit
 from qabot.quotes import balance
+from qabot.scoring import AnswerWeights, Scored, cue, overlap, question_kind
 from qabot.sentences import leans_on_previous, split_sentences
 
 if TYPE_CHECKING:
@@ -24,66 +24,6 @@ if TYPE_CHECKING:
     from qabot.settings import Settings
 
 ANSWER_ARTICLES = 3
-
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
-_MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
-_DATE = re.compile(
-    rf"\b(?:{YEAR_PATTERN}|{MONTH_PATTERN}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
-    r"today|last (?:week|month|year)|next (?:week|month|year))\b",
-    re.I,
-)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ž'’-]+(?:\s+[A-Z][a-zà-ž'’-]+)+")
-
-
-@dataclass(frozen=True)
-class Scored:
-    text: str
-    hit_rank: int
-    position: int
-    score: float
-
-
-def question_kind(question: str) -> str:
-    q = question.lower()
-    if re.search(r"\bhow (?:much|many|big|large|far|long|old|high|low|fast)\b|\bwhat (?:percentage|share|price|amount|rate|figure|number|time|score)\b|\bcost|\bworth\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (?:date|day|year|month)\b", q):
-        return "date"
-    if re.search(r"\bwho(?:m|se)?\b|\bwhich (?:company|firm|man|woman|player|team|minister|person)\b", q):
-        return "name"
-    return "other"
-
-
-def _cue(kind: str, sentence: str) -> float:
-    if kind == "number":
-        return 1.0 if _MONEY.search(sentence) else 0.6 if _NUMBER.search(sentence) else 0.0
-    if kind == "date":
-        return 1.0 if _DATE.search(sentence) else 0.0
-    if kind == "name":
-        return 1.0 if _NAME.search(sentence) else 0.0
-    return 0.0
-
-
-def _stem(word: str) -> str:
-    return word[:6]
-
-
-def overlap(question_terms: list[str], sentence: str) -> float:
-    """Share of the question's content words found in the sentence (prefix-stemmed)."""
-    if not question_terms:
-        return 0.0
-    words = {_stem(w) for w in folded_terms(sentence)}
-    return sum(1 for t in question_terms if _stem(t) in words) / len(question_terms)
-
-
-@dataclass(frozen=True)
-class AnswerWeights:
-    similarity: float = 1.0
-    overlap: float = 0.5
-    cue: float = 0.15
-    lead: float = 0.05
-    rank: float = 0.1
-
 
 @dataclass(frozen=True)
 class Source:
@@ -128,7 +68,7 @@ class Extractor:
                 score = (
                     w.similarity * best_sim[sentence]
                     + w.overlap * overlap(q_terms, sentence)
-                    + w.cue * _cue(kind, sentence)
+                    + w.cue * cue(kind, sentence)
                     + w.lead * (1.0 if pos == 0 else 0.0)
                     - w.rank * rank
                 )
@@ -164,7 +104,7 @@ class Extractor:
                 continue
             chosen.append(candidate)
             length += len(candidate.text) + 5
-        return self.write(whole_quotes(chosen, by_place), sources, notes)
+        return self.write(best_early(chosen, best, by_place, self.max_chars // 2), sources, notes)
 
     def write(
         self, chosen: list[Scored], sources: list[Source], notes: dict[int, tuple[str, str]] | None = None,
@@ -203,6 +143,23 @@ class Extractor:
         return " ".join(parts), citations
 
 
+def best_early(chosen: list[Scored], best: Scored, by_place: dict[tuple[int, int], Scored], room: int) -> list[Scored]:
+    """``chosen`` with its quotations whole (``whole_quotes``), less the weaker sentences that
+    would come before ``best`` in reading order until at most ``room`` characters precede it:
+    the sentence that answers best is read early, not after a long quotation that merely shares
+    a word with the question."""
+    chosen = list(chosen)
+    while True:
+        full = whole_quotes(chosen, by_place)
+        here = (best.hit_rank, best.position)
+        ahead = sum(len(s.text) + 1 for s in set(full) if (s.hit_rank, s.position) < here)
+        # the sentence just before the best one stays (it may be what "He" or "But" leans on)
+        weaker = [s for s in chosen if (s.hit_rank, s.position) < (best.hit_rank, best.position - 1)]
+        if ahead <= room or not weaker:
+            return full
+        chosen.remove(min(weaker, key=lambda s: s.score))
+
+
 def whole_quotes(chosen: list[Scored], by_place: dict[tuple[int, int], Scored]) -> list[Scored]:
     """``chosen`` with the neighbours that open or close the quotations it holds (a few at most)."""
     out = list(chosen)
@@ -226,7 +183,7 @@ def whole_quotes(chosen: list[Scored], by_place: dict[tuple[int, int], Scored]) 
 def assemble(
     question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn], *,
     store: Store, extractor: Extractor, settings: Settings,
-    intent: Intent | None = None, name_hits: Sequence[Hit] = (), dated: bool = False,
+    intent: Intent | None = None, name_hits: Sequence[Hit] = (), dated: bool = False, today: date | None = None,
 ) -> Answer:
     """The answer from the best articles, laid out for the kind of question (qabot.news):
     extracted sentences with their dates, a dated list, a person's introduction and quotes;
@@ -236,7 +193,8 @@ def assemble(
 
     intent = intent or Intent(PLAIN)
     news = NewsAnswers(extractor, lambda chosen, v: sources(store, chosen, v),
-                       lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days)
+                       lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days,
+                       today=today)
     composed = news.compose(intent, focus, qvec, hits or list(name_hits), list(name_hits))
     text, citations = composed.text, composed.citations
     passages = tuple(

@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=0, help="evaluate only the first N questions")
     s.add_argument("--into", metavar="DIR", help="with --known-item: build (or reuse) the test index in DIR "
                    "instead of a private temporary folder; never the configured index")
+    s.add_argument("--misses", action="store_true",
+                   help="print each question answered wrong (by its kind's measure) with what was cited, on stderr")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("prepare", help="convert the embedding model for fast ingest now (ingest does it once if needed)")

@@ -32,7 +32,8 @@ YEAR_PATTERN = r"(?:19|20)\d\d"
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive ISO date range; ``unit`` is day, week, month or year."""
+    """An inclusive ISO date range; ``unit`` is day, week, month, year, or months (a part of a
+    year: a half, a quarter, a season; ``qabot.periods``)."""
 
     since: str
     until: str
@@ -45,6 +46,9 @@ class Period:
             return f"{calendar.month_name[start.month]} {start.year}"
         if self.unit == "year":
             return str(start.year)
+        if self.unit == "months":
+            end = date.fromisoformat(self.until)
+            return f"{calendar.month_name[start.month]} {start.year} to {calendar.month_name[end.month]} {end.year}"
         return long_date(self.since)
 
 

@@ -25,10 +25,10 @@ _ROLE = re.compile(
     re.I,
 )
 _INTRODUCES = re.compile(
-    r"\b(?:sworn in|appointed|named|nominated|elected|became|born|profile|took office|reappointed)\b|"
-    r"\w, (?:the|a|an|who|whose|aged|\d+)\b",
-    re.I,
+    r"\b(?:sworn in|appointed|named|nominated|elected|became|born|profile|took office|reappointed)\b", re.I
 )
+# "Ifrim, 47, a former deputy governor", "Zamfir, the leader of": an apposition right after the name
+_APPOSITION = r",\s+(?:the|a|an|who|whose|aged|\d+)\b"
 _PRONOUN_SAID = re.compile(r"\b(?:he|she) (?:said|says|added|told|warned|insisted)\b", re.I)
 _SAID = re.compile(r"\b(?:said|says|told|added|stated|declared|warned|argued|explained|noted|insisted)\b", re.I)
 
@@ -68,7 +68,7 @@ def known(store, name: Name, total: int) -> list[str]:
     if not name.words:
         return []
     limit = max(RARE_MIN, int(total * RARE_SHARE))
-    if all(len(store.keyword_search(word, limit + 1)) > limit for word in name.words):
+    if all(store.word_documents(word) > limit for word in name.words):
         return []
     ranked = [doc_id for doc_id, _ in store.keyword_search(" ".join(name.words), 50)]
     docs = store.documents(ranked)
@@ -99,6 +99,7 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
         folded = fold(sentence)
         full = name.in_text(folded)
         by_surname = bool(name.surname) and re.search(rf"\b{re.escape(name.surname)}\b", folded) is not None
+        apposition = by_surname and re.search(rf"\b{re.escape(name.surname)}{_APPOSITION}", folded) is not None
         quoted = any(ch in sentence for ch in "„“”\"«»")
         attributed = quoted and (full or by_surname) and bool(_SAID.search(sentence))
         continued = quoted and (
@@ -108,7 +109,7 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
             intro = 0.0
             if full:
                 intro = (1.0 + (0.5 if _ROLE.search(sentence) else 0.0) + (0.2 if not quoted else 0.0)
-                         + (0.3 if _INTRODUCES.search(sentence) else 0.0))
+                         + (0.3 if _INTRODUCES.search(sentence) or apposition else 0.0))
             out.append(Mention(pos, sentence, intro, bool(attributed or continued)))
         previous_named = full or by_surname
         if previous_named:

@@ -5,7 +5,9 @@ optionally, the expected answer text) against the configured index, and a
 known-item test that indexes a JSONL corpus without headlines and asks each
 unique headline (duplicates of the same body count as one article).
 
-JSONL questions may carry a ``kind`` (latest, asof, timeline, entity, plain, offtopic); the
+JSONL questions may carry ``today`` (YYYY-MM-DD), the date the question was written for: "now"
+in it means that day, so present-tense questions keep their answers as the archive ages.
+They may carry a ``kind`` (latest, asof, timeline, entity, plain, offtopic); the
 report then adds one line per kind with its own measure of "right" (``kind_right``):
 off-topic questions are right when refused, timelines when they cite at least 3 of the
 ``expected_ids`` with dates ascending, the others when an expected article is cited first and
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from qabot.errors import SourceError
@@ -33,6 +36,7 @@ class Question:
     answer: str = ""
     kind: str = ""
     expected_ids: tuple[str, ...] = ()  # timelines: the story's articles, oldest first
+    today: date | None = None  # the date "now" means for this question (default: the clock)
 
 
 @dataclass
@@ -78,30 +82,53 @@ def load_questions(path: Path) -> list[Question]:
                 expected = [expected] if isinstance(expected, str) else expected
                 timeline = tuple(record.get("expected_ids", ()))
                 out.append(Question(record["question"], frozenset(expected or timeline), record.get("answer", ""),
-                                    str(record.get("kind", "")), timeline))
+                                    str(record.get("kind", "")), timeline, _today(record.get("today"))))
             else:
                 cells = line.split("\t")
                 ids = [i.strip() for i in cells[1].split(",") if i.strip()] if len(cells) > 1 else []
                 out.append(Question(cells[0], frozenset(ids), cells[2] if len(cells) > 2 else ""))
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             raise SourceError(f"{path}:{number}: bad question line ({e})") from e
     return out
 
 
-def score_questions(service, questions: list[Question], by_kind: dict[str, list[bool]] | None = None) -> Scores:
+def _today(value: object) -> date | None:
+    """The ``today`` field: a YYYY-MM-DD date, or absent."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"today must be a YYYY-MM-DD string, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"today {value!r} is not a YYYY-MM-DD date") from None
+
+
+def score_questions(
+    service, questions: list[Question], by_kind: dict[str, list[bool]] | None = None, misses=None,
+) -> Scores:
     """Ranking and answer scores over ``questions``; with ``by_kind``, also whether each question
-    of a kind was answered right (appended per kind)."""
+    of a kind was answered right (appended per kind), and each wrong one written to ``misses``
+    (without a kind: not ranked first, or the fact missing)."""
     scores = Scores()
     for q in questions:
-        answer = service.ask(q.question)
+        answer = service.ask(q.question, today=q.today)
         if by_kind is not None and q.kind:
-            by_kind.setdefault(q.kind, []).append(kind_right(q, answer))
+            right = kind_right(q, answer)
+            by_kind.setdefault(q.kind, []).append(right)
+            if misses is not None and not right:
+                cited = ", ".join(f"{c.article_id} ({c.published[:10] or 'undated'})" for c in answer.citations)
+                print(f"miss [{q.kind}] {q.question} -> {cited or 'refused'}", file=misses)
         if q.kind == "offtopic" or (not q.expected and q.kind):
             continue  # refused or not, an off-topic question has no rank
         ranking = [h.article_id for h in answer.extra.get("ranking", [])]
         rank = next((i for i, doc_id in enumerate(ranking) if doc_id in q.expected), None)
         answered = (q.answer in answer.answer[:ANSWER_WINDOW]) if q.answer else None
         scores.add(rank, answered)
+        if misses is not None and not q.kind and (rank != 0 or answered is False):
+            cited = ", ".join(c.article_id for c in answer.citations)
+            print(f"miss [rank {rank}, fact {'yes' if answered else 'no'}] {q.question} -> {cited or 'refused'}",
+                  file=misses)
     return scores
 
 
@@ -168,7 +195,8 @@ def run_eval(args, settings: Settings) -> int:
         questions = load_questions(Path(args.file))
         if args.limit:
             questions = questions[: args.limit]
-        scores = score_questions(build_service(settings), questions, by_kind)
+        misses = sys.stderr if getattr(args, "misses", False) else None
+        scores = score_questions(build_service(settings), questions, by_kind, misses)
     summary = scores.summary()
     if by_kind:
         summary["by_kind"] = {kind: {"questions": len(v), "right": round(sum(v) / len(v), 4)}

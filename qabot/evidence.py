@@ -58,4 +58,4 @@ def elsewhere(question: str, texts: list[str], rare: Callable[[str], bool]) -> b
 
 def unknown_word(question: str, store) -> bool:
     """True when the question uses a content word no article in the archive contains."""
-    return any(not store.keyword_search(t, 1) for t in folded_terms(question) if len(t) > 3)
+    return any(store.word_documents(t) == 0 for t in folded_terms(question) if len(t) > 3)

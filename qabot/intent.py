@@ -35,15 +35,24 @@ _LATEST = re.compile(
 _EARLIEST = re.compile(
     r"\b(?:first|initial|original|earliest|earlier|previous|old)\s+(?:\w+\s+)?(?:forecast|estimate|figure|plan|offer|"
     r"proposal|projection|target|deadline|date|price|budget|version|draft|report|cost|value|contract|promise|"
-    r"schedule|timetable|deficit|goal)s?\b|\b(?:at first|initially|originally|at the (?:start|beginning))\b|"
-    r"\bbefore the (?:delay|change|resignation|cut|rise|increase|revision|strike|ruling|appeal|sale|decision)\b",
+    r"schedule|timetable|deficit|goal)s?\b|\b(?:at first|initially|originally|at the (?:start|beginning))\b",
     re.I,
 )
+# "before the resignation", "after the first budget revision (of 2025)": a time named by an event
+_EVENT = re.compile(
+    r"\b(before|after) the ((?:[\w’'-]+\s+){0,3}?[\w’'-]+)(?=\s+(?:of|in|for|on|at|to|when|and|was|were|by|"
+    r"with|from)\b|\s*[?,.;!]|\s*$)",
+    re.I,
+)
+_NOT_EVENT = re.compile(r"^(?:end|start|beginning|middle|turn|summer|winter|spring|autumn|weekend|election day)\b|\d",
+                        re.I)
 _ASOF_WORDS = re.compile(
     r"\b(?:the (?:first|initial|original|earliest|earlier|previous|old|second|third)|at first|initially|"
     r"originally|at the (?:start|beginning)|before the \w+)\b",
     re.I,
 )
+_ORDINAL_WORD = re.compile(r"^(?:first|initial|original|earliest|earlier|previous|old)\b|\b(?:at first|initially|"
+                           r"originally|at the (?:start|beginning))\b", re.I)
 _WHO_IS = re.compile(r"^\s*who (?:is|was|'s)\s+(?!the\b|a\b|an\b)(.+?)\s*\??\s*$", re.I)
 _SAID = re.compile(
     r"^\s*what (?:did|does|has|have) (.+?) (?:say|said|tell|told|think|thought|claim)\w*(?: (?:about|on|of|regarding|when|after|as|at|to|in) (.+?))?\s*\??\s*$",
@@ -68,6 +77,9 @@ class Intent:
     name: str = ""
     topic: str = ""
     earliest: bool = False
+    subject: str = ""
+    event: str = ""
+    side: str = ""
 
 
 def read_intent(question: str, today: date | None = None) -> Intent:
@@ -76,11 +88,16 @@ def read_intent(question: str, today: date | None = None) -> Intent:
         return Intent(PERIOD, dates)
     if _TIMELINE.search(question):
         return Intent(TIMELINE, dates)
-    earliest = bool(_EARLIEST.search(question))
+    event = _EVENT.search(question)
+    if event and not _NOT_EVENT.search(event.group(2)):
+        return Intent(ASOF, dates, event=event.group(2), side=event.group(1).lower())
+    first = _EARLIEST.search(question)
+    earliest = first is not None
     if _LATEST.search(question) and not earliest:
         return Intent(LATEST, dates)
     if dates.period is not None or earliest:
-        return Intent(ASOF, dates, earliest=earliest)
+        subject = _ORDINAL_WORD.sub("", first.group(0)).strip() if first else ""
+        return Intent(ASOF, dates, earliest=earliest, subject=subject)
     said = _SAID.match(question)
     if said and _looks_like_name(said.group(1)):
         return Intent(ENTITY, dates, name=_strip(said.group(1)), topic=said.group(2) or "")

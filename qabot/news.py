@@ -19,20 +19,23 @@ has none), and an answer whose newest article is older than ``as_of_days`` opens
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
 
 from qabot.answer import Extractor, Scored, Source, whole_quotes
-from qabot.dates import MONTHS, long_date
+from qabot.asof import about_period, around_event, first_about
+from qabot.dates import long_date, month_number
 from qabot.entities import Name, mentions, quoted_words
-from qabot.fold import fold, folded_terms
+from qabot.fold import folded_terms
 from qabot.intent import ASOF, ENTITY, LATEST, PERIOD, TIMELINE, Intent
 from qabot.models import Citation, Hit, TimelineEntry
+from qabot.scoring import what_is_new
 from qabot.sentences import split_sentences
 from qabot.stories import by_date, main_story
 from qabot.timeline import timeline_lines
+from qabot.when import parse_dates
 
 ASOF_RELEVANT = 0.65  # articles this close to the best may lead an as-of answer by their date
 
@@ -76,10 +79,10 @@ class NewsAnswers:
         if intent.kind == LATEST and self.dated:
             return self._as_of(self._latest(focus, qvec, hits), hits)
         if intent.kind == ASOF and self.dated:
-            asked = self._as_asked(intent, hits)
+            asked = self._as_asked(intent, focus, qvec, hits)
             if asked is not None:
                 rest = [h for h in hits[:3] if h.article_id != asked.article_id and h.score >= hits[0].score * 0.8]
-                return self._plain(focus, qvec, [asked, *rest[:1]])
+                return self._lead_with(focus, qvec, asked, rest[0] if rest else None)
         return self._as_of(self._plain(focus, qvec, hits), hits)
 
     # --- the kinds ---
@@ -98,22 +101,39 @@ class NewsAnswers:
         newest = max(dated, key=lambda h: h.published)
         # the story's previous article: what the newest one changed
         earlier = max((h for h in dated if h.published < newest.published), key=lambda h: h.published, default=None)
-        chosen = [newest] + ([earlier] if earlier else [])
-        sources = self.sources(chosen, qvec)
+        return self._lead_with(focus, qvec, newest, earlier, latest=True)
+
+    def _lead_with(self, focus: str, qvec: np.ndarray, first: Hit, second: Hit | None, latest: bool = False) -> Composed:
+        """``first``'s best sentences, then ``second``'s best one.
+        With ``latest``, ``first`` is the story's newest article and ``second`` its previous one:
+        what the newest says new counts (``qabot.scoring.what_is_new``) and the previous one is
+        marked "Earlier:"."""
+        sources = self.sources([first] + ([second] if second else []), qvec)
         scored = self.extractor.score_sentences(focus, sources)
-        picked = _best(scored, 0, 3, self.extractor.max_chars * 2 // 3) + _best(scored, 1, 1, self.extractor.max_chars // 3)
+        if latest:
+            earlier = [s.text for s in scored if s.hit_rank == 1]
+            weights = self.extractor.weights
+            scored = [replace(s, score=s.score + what_is_new(s.text, first.title, earlier, weights))
+                      if s.hit_rank == 0 and s.score > 0 else s for s in scored]
+        budget = self.extractor.max_chars
+        # the first article's sentences come first and may take five sixths of the length: its
+        # second fact matters more than the second article's, which then runs a little over
+        picked = _best(scored, 0, 3, budget * 5 // 6) + _best(scored, 1, 1, budget // 3)
         by_place = {(s.hit_rank, s.position): s for s in scored}
         notes = self._notes(sources)
-        if earlier is not None:
+        if latest and second is not None:
             notes[1] = ("Earlier: ", notes.get(1, ("", ""))[1])
         text, citations = self.extractor.write(whole_quotes(picked, by_place), sources, notes)
-        return Composed(text, citations, [newest.article_id])
+        return Composed(text, citations, [first.article_id])
 
-    def _as_asked(self, intent: Intent, hits: list[Hit]) -> Hit | None:
-        """The story article about the period asked, or its first one for "the first …"."""
-        if intent.earliest:
+    def _as_asked(self, intent: Intent, focus: str, qvec: np.ndarray, hits: list[Hit]) -> Hit | None:
+        """The story article for the time asked: an event's, the first one's, or a period's
+        (``qabot.asof``)."""
+        if intent.event or intent.earliest:
             members = [h for h in main_story(hits, self.lead_vectors) if h.published]
-            return min(members, key=lambda h: h.published) if members else None
+            if intent.event:
+                return around_event(members, intent.event, intent.side, hits[:20], self.lead_vectors)
+            return first_about(members, intent.subject)
         period = intent.dates.period
         if period is None:
             return None
@@ -121,22 +141,11 @@ class NewsAnswers:
         members = [h for h in hits[:10] if h.published and h.score >= hits[0].score * ASOF_RELEVANT]
         if not members:
             return None
-        month = date.fromisoformat(period.since)
-        names = [n for n, number in MONTHS.items() if number == month.month and len(n) > 3]
-
-        after = (date.fromisoformat(period.until) + timedelta(days=45)).isoformat()
-
-        def about(hit: Hit) -> float:
-            """Published in the period; or naming the month and published soon after it (a
-            figure for April comes out in May)."""
-            published = hit.published[:10]
-            score = 1.5 if period.since <= published <= period.until else 0.0
-            if not score and period.since <= published <= after and any(n in fold(" ".join(hit.passages)) for n in names):
-                score = 1.0
-            return score
-
-        best = max(members, key=lambda h: about(h) + h.score)
-        return best if about(best) > 0 else None
+        asked = [t for t in folded_terms(parse_dates(focus, self.today)[1]) if not month_number(t)]
+        texts = {s.hit.article_id: " ".join(p for p, _ in s.passages) for s in self.sources(members, qvec)}
+        about = {h.article_id: about_period(h.published, texts.get(h.article_id, ""), period, asked) for h in members}
+        best = max(members, key=lambda h: about[h.article_id] + h.score)
+        return best if about[best.article_id] > 0 else None
 
     def _entity(self, intent: Intent, hits: list[Hit]) -> Composed | None:
         name = Name.of(intent.name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -135,11 +136,14 @@ class Retriever:
 
     def retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
-        boost: list[str] | None = None, force_dates: bool = False,
+        boost: list[str] | None = None, force_dates: bool = False, today: date | None = None,
+        date_slack: int = 0,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
         softly: kept only while the best filtered article is about as close as the best overall
-        (always, with ``force_dates``: "what happened in March 2025?" is about the period)."""
+        (always, with ``force_dates``: "what happened in March 2025?" is about the period).
+        ``date_slack`` widens a date said by that many days either side: an article about April's
+        figure comes out in May, one about a rise from 1 July is written in June."""
         qvec = self.embed_query(query)
 
         def run(attempt: Filters) -> list[Candidate]:
@@ -151,8 +155,9 @@ class Retriever:
 
         candidates = run(filters)
         if question_dates and not filters:
-            dates, _rest = parse_dates(query)
-            said = Filters(dates.since, dates.until, section_in(query, self.store.sections()))
+            dates, _rest = parse_dates(query, today)
+            said = Filters(_shift(dates.since, -date_slack), _shift(dates.until, date_slack),
+                           section_in(query, self.store.sections()))
             if said:
                 narrowed = run(said)
                 best = max((c.dense for c in candidates), default=0.0)
@@ -204,6 +209,10 @@ class Retriever:
         self._score_chunks(doc_ids, qvec, found)
         keyword_scores = normalise(self.store.keyword_search(query, KEYWORD_DOCS))
         return self._ranked(query, qvec, found, keyword_scores)
+
+
+def _shift(iso: str | None, days: int) -> str | None:
+    return (date.fromisoformat(iso) + timedelta(days=days)).isoformat() if iso and days else iso
 
 
 def _same_story(hits: list[Hit], text: str) -> bool:

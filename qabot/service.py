@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,10 @@ import numpy as np
 
 from embeddings.base import Store
 from qabot.answer import Extractor, assemble
+from qabot.asof import NEAR
 from qabot.errors import ConfigError, IndexDamaged, IndexMissing
 from qabot.followup import History, Turn, resolve
-from qabot.intent import ENTITY, PERIOD, TIMELINE, Intent, read_intent
+from qabot.intent import ASOF, ENTITY, PERIOD, TIMELINE, Intent, read_intent
 from qabot.models import Answer, Hit
 from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, ingest
@@ -166,11 +168,12 @@ class QAService:
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
         boost: list[str] | None = None, pin: str | None = None, force_dates: bool = False,
+        today: date | None = None, date_slack: int = 0,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         retriever = self.retriever
         candidates, hits, qvec = retriever.retrieve(
             query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost,
-            force_dates=force_dates,
+            force_dates=force_dates, today=today, date_slack=date_slack,
         )
         if pin and self._pin(candidates, pin, query, qvec, retriever):
             candidates.sort(key=lambda c: c.score, reverse=True)
@@ -194,18 +197,23 @@ class QAService:
     def ask(
         self, question: str, conversation: str | None = None, *,
         since: str | None = None, until: str | None = None, section: str | None = None,
+        today: date | None = None,
     ) -> Answer:
+        """The cited answer to ``question``. ``today`` is the date "now" means (default: the
+        clock); an evaluation sets it to the date its questions were written for."""
         started = time.perf_counter()
         question = " ".join(question.split())
         turns = self.history.get(conversation)
         pin = self.history.article(conversation)
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
         query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
-        intent = read_intent(query)
+        intent = read_intent(query, today)
         candidates, hits, qvec = self._retrieve(
             query, Filters(since, until, section), boost=cited_before, pin=pin, force_dates=intent.kind == PERIOD,
-            # a timeline spans its story, and "the first forecast for 2026" came out before 2026
-            question_dates=intent.kind != TIMELINE and not intent.earliest,
+            today=today, date_slack=NEAR if intent.kind == ASOF else 0,
+            # a timeline spans its story, "the first forecast for 2026" came out before 2026, and "after
+            # the first budget revision of 2025" is timed by the revision
+            question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
         relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
@@ -225,7 +233,7 @@ class QAService:
             answer = assemble(
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
-                intent=intent, name_hits=name_hits, dated=self._archive()[0],
+                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today,
             )
         answer = _with_latency(answer, started)
         leading = answer.extra.pop("leading", [])
@@ -256,7 +264,7 @@ class QAService:
         limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
         top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
-        if elsewhere(query, texts, lambda word: len(self.store.keyword_search(word, limit + 1)) <= limit):
+        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit):
             return True
         return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 

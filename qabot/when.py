@@ -1,6 +1,7 @@
 """Date ranges said in a question ("in March 2025", "în martie 2025", "last week", "since 2024").
 
-Month and year phrases, in English or Romanian, are read by dateparser (``qabot.dates``);
+Month and year phrases, in English or Romanian, are read by dateparser (``qabot.dates``), parts
+of a year ("the second half of 2024", "early 2025", "Q3 2025") by ``qabot.periods``;
 the few relative phrases whose meaning here is a range ending today ("last week" = the past
 seven days) keep their own small rules.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from qabot.dates import Period, find_absolute, parse_period
+from qabot.periods import find_part
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,15 @@ _RELATIVE: list[tuple[re.Pattern[str], str]] = [
 def parse_dates(question: str, today: date | None = None) -> tuple[DateRange, str]:
     """The date range a question asks about, and the question with that phrase removed."""
     today = today or date.today()
-    for start, end, phrase in find_absolute(question):
-        period = parse_period(phrase, today)
+    part = find_part(question, today)
+    spans: list[tuple[int, int, str | Period]] = [(part[0], part[1], part[2])] if part else []
+    spans += [(s, e, phrase) for s, e, phrase in find_absolute(question) if not part or not part[0] <= s < part[1]]
+    for start, end, phrase in spans:
+        period = phrase if isinstance(phrase, Period) else parse_period(phrase, today)
         if period is None:
             continue
         lead = _DIRECTION.search(question[:start])
-        if period.unit == "month" and not re.search(r"\d{4}", phrase):
+        if period.unit == "month" and not re.search(r"\d{4}", str(phrase)):
             # "in April": the year is a guess, so it names the month the figure is about (for
             # choosing among a story's articles) but does not filter the archive
             rest = question[: lead.start() if lead else start] + question[end:]

@@ -61,6 +61,34 @@ def test_an_as_of_question_leads_with_the_article_of_that_time(news):
     assert first_cited(april) == "rate-2026-05" and "5.1%" in april.answer
 
 
+def test_an_as_of_question_over_part_of_a_year_or_an_event_cites_the_article_of_that_time(news):
+    early = news.ask("What was the policy rate in early 2026?")  # January to April: dateparser alone reads "2026"
+    assert early.kind == "asof" and first_cited(early) == "rate-2026-02"
+    assert early.answer.index("6.50%") < early.answer.index("(6 February 2026) [1]")
+    before = news.ask("What was the policy rate before the first cut?")  # the article before the cut's
+    assert first_cited(before) == "rate-2026-02" and "6.50%" in before.answer
+    after = news.ask("What was the policy rate after the first cut?")
+    assert first_cited(after) == "rate-2026-05" and "6.25%" in after.answer
+
+
+def test_eval_answers_each_question_as_of_its_today(dated_index, tmp_path):
+    """"The last quarter" is April to June when asked in August, July to September in December."""
+    questions = tmp_path / "q.jsonl"
+    asked = "What was the policy rate in the last quarter?"
+    questions.write_text("\n".join(json.dumps(q) for q in [
+        {"question": asked, "kind": "asof", "expected": ["rate-2026-05"], "answer": "6.25%", "today": "2026-08-15"},
+        {"question": asked, "kind": "asof", "expected": ["rate-2026-07"], "answer": "6.00%", "today": "2026-12-01"},
+    ]) + "\n", encoding="utf-8")
+    data = Path(shutil.copytree(dated_index, tmp_path / "d"))
+    run = subprocess.run([sys.executable, "-m", "qabot", "--data-dir", str(data), "eval", "--json", str(questions)],
+                         capture_output=True, text=True, timeout=300, check=True)
+    assert json.loads(run.stdout)["by_kind"]["asof"] == {"questions": 2, "right": 1.0}
+    questions.write_text(json.dumps({"question": asked, "kind": "asof", "today": "1 May"}) + "\n", encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "qabot", "--data-dir", str(data), "eval", str(questions)],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "q.jsonl:1" in bad.stderr and "today" in bad.stderr
+
+
 def test_a_timeline_question_gets_dated_lines_oldest_first(news):
     answer = news.ask("How has the airport metro line project developed?")
     assert answer.kind == "timeline"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import unquote
 
+import pytest
+
 from qabot.clean import parse_date
 from qabot.dates import long_date, month_number
 from qabot.fold import fold, folded_terms
@@ -39,6 +41,24 @@ def test_question_dates_in_english_and_romanian():
     assert not parse_dates("It may rain", TODAY)[0]  # "may" alone is a verb
 
 
+@pytest.mark.parametrize(("question", "since", "until"), [
+    ("What was the minimum wage in the second half of 2024?", "2024-07-01", "2024-12-31"),
+    ("inflation in early 2025", "2025-01-01", "2025-04-30"),
+    ("GDP in Q3 2025", "2025-07-01", "2025-09-30"),
+    ("the deficit in the last quarter of 2025", "2025-10-01", "2025-12-31"),
+    ("prices in summer 2026", "2026-06-01", "2026-08-31"),
+    ("What happened in the last quarter?", "2026-07-01", "2026-09-30"),  # the last full one before today
+])
+def test_parts_of_a_year_in_questions(question, since, until):
+    dates, _rest = parse_dates(question, TODAY)
+    assert (dates.period.since, dates.period.until) == (since, until)
+
+
+@pytest.mark.parametrize("question", ["How many goals in the first half?", "What did AOL lose in the fourth quarter?"])
+def test_a_half_or_quarter_without_its_year_is_not_a_date(question):
+    assert not parse_dates(question, TODAY)[0]
+
+
 def test_question_kinds():
     kinds = {
         "What is the policy rate now?": "latest",
@@ -57,6 +77,13 @@ def test_question_kinds():
     assert {q: read_intent(q, TODAY).kind for q in kinds} == kinds
     said = read_intent("What did Vlădescu say about inflation?", TODAY)
     assert said.name == "Vlădescu" and said.topic == "inflation"
+    # an event times the question ("of 2025" does not: the revision does)
+    event = read_intent("What was the deficit target after the first budget revision of 2025?", TODAY)
+    assert (event.kind, event.event, event.side) == ("asof", "first budget revision", "after")
+    assert read_intent("Who was finance minister before the resignation?", TODAY).side == "before"
+    assert not read_intent("Will it open before the end of 2025?", TODAY).event  # a date, not an event
+    first = read_intent("What was the first deficit target for 2025?", TODAY)
+    assert first.earliest and first.subject == "deficit target"
 
 
 def test_text_fragments_encode_their_syntax_and_shorten_long_sentences():
@@ -75,3 +102,22 @@ def test_quote_balance():
     assert balance("This is a first step,” Oprișan said.") == -1
     assert balance("„Balanced,” he said.") == 0
     assert balance('"Open quote goes on.') == 1
+
+
+def test_the_sentence_that_answers_best_is_read_early_not_after_a_long_quotation():
+    from qabot.answer import Extractor, Source
+    from qabot.models import Hit
+
+    opening = ("The red carpet was crowded on Sunday night, and the actor Paul Avram stopped for a long time to "
+               "sign autographs for the fans who had waited in the cold since the afternoon.")
+    quote = ("„It is the loudest welcome I have ever had, louder than anything at home, and I will remember this "
+             "red carpet for the rest of my life,” Avram said.")
+    answer = "Actress Ana Ilie wore a green dress by the designer Mara Voicu, she told reporters."
+    hit = Hit("gala", "Stars at the gala", "", "", "", "", 1.0)
+    # the opening passage is as close to the question as the one with the answer
+    source = Source(hit, [(f"{opening} {quote}", 0.5), (answer, 0.5)])
+    extractor = Extractor()
+    scored = extractor.score_sentences("Which designer made the dress Ana Ilie wore on the red carpet?", [source])
+    text, _citations = extractor.compose(scored, [source])
+    assert text.index(answer) <= extractor.max_chars // 2, text
+    assert text.count("„") == text.count("”")
