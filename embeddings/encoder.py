@@ -161,12 +161,14 @@ class SentenceEncoder:
 
     def _runner_for(self, count: int):
         """OpenVINO for large calls, for every call once it is built (an ingest's last batch), and
-        for anything over one batch when a stored export makes it cheap to open."""
+        for any call, a question included, when a stored export makes it cheap to open (1-2 s,
+        once): a question then embeds in about half the CPU time of torch on one thread
+        (docs/scaling-benchmarks.md). A question never pays for a conversion."""
         if self.backend == "openvino" or "openvino" in vars(self):
             return self.openvino
         if self.backend != "auto":
             return None
-        if count >= BULK_TEXTS or (count > self.batch_size and self._stored_export() is not None):
+        if count >= BULK_TEXTS or self._stored_export() is not None:
             return self.openvino
         return None
 
@@ -222,8 +224,8 @@ class SentenceEncoder:
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors, one row per text, in batches of similar token length.
 
-        Large calls (an ingest) run on OpenVINO where it is available, small ones (a question)
-        on torch.
+        Large calls (an ingest) run on OpenVINO where it is available; small ones (a question)
+        too once the OpenVINO model is stored (the first ingest stores it), else on torch.
         """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

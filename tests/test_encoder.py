@@ -44,8 +44,8 @@ def test_openvino_vectors_match_torch_row_for_row(encoder, passages):
     assert (nearest == np.arange(len(passages))).all()
 
 
-def test_auto_keeps_questions_on_torch_and_sends_bulk_to_openvino(encoder, passages, monkeypatch):
-    auto = SentenceEncoder()
+def test_auto_sends_bulk_to_openvino_and_questions_once_it_is_stored(encoder, passages, monkeypatch, tmp_path):
+    auto = SentenceEncoder(cache_dir=tmp_path / "cache")
     auto.embed(["where will the new tram line run?"])
     assert "openvino" not in vars(auto)  # no conversion paid for a question
 
@@ -54,10 +54,14 @@ def test_auto_keeps_questions_on_torch_and_sends_bulk_to_openvino(encoder, passa
     assert vars(auto)["openvino"] is not None
     assert np.sum(vectors * SentenceEncoder(backend="torch").embed(passages), axis=1).min() >= 0.999
 
-    # once the ingest is over, the OpenVINO copy is dropped and questions are back on torch
+    # once the ingest is over the in-memory copy is dropped; a question in a new process (the
+    # bot) opens the stored model, and gets the vector torch would give
     auto.release_bulk_runtime()
-    auto.embed(["and the second tram line?"])
     assert "openvino" not in vars(auto)
+    serving = SentenceEncoder(cache_dir=tmp_path / "cache")
+    question = serving.embed(["and the second tram line?"])
+    assert vars(serving)["openvino"] is not None
+    assert float((question @ SentenceEncoder(backend="torch").embed(["and the second tram line?"]).T)[0, 0]) >= 0.999
 
 
 def test_auto_falls_back_to_torch_when_openvino_is_missing(encoder, passages, monkeypatch, caplog):
