@@ -278,7 +278,7 @@ class QAService:
         names = [intent.name] if intent.kind == ENTITY else capitalised_names(query)
         for text in names:
             name = Name.of(text)
-            ids = known(self.store, name, total)[:NAME_ARTICLES]
+            ids = known(self.store, name, total, NAME_ARTICLES)
             if not ids:
                 continue
             found = self.store.documents(ids)

@@ -51,3 +51,21 @@ def test_tiny_archive_prints_figures_with_exact_recall(tmp_path: Path) -> None:
     assert rows[1]["keyword_overlap10"] == 1.0
 
 
+
+
+@pytest.mark.skipif(not BBC.exists(), reason="BBC corpus not present in ../shared/corpora")
+def test_tiny_archive_on_postgresql(tmp_path: Path, postgres) -> None:
+    """The same benchmark through the PostgreSQL backend (the test session's server): it builds
+    a database of its own, serves through ``build_service`` and measures the database."""
+    out = tmp_path / "figures.json"
+    done = run("--backend", "postgresql", "--database-url", postgres.server.get_uri(), "--sizes", "2000",
+               "--queries", "30", "--corpus", str(BBC), "--work", str(tmp_path), "--json", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    [row] = json.loads(out.read_text())["rows"]
+    assert row["backend"] == "postgresql" and row["index"] == "hnsw"
+    assert row["passages"] == 2000 and row["articles"] == 400
+    assert row["dense_recall"] >= 0.95  # HNSW against the exact scan of the same vectors
+    # Below PRUNE_FROM every word is matched and ranked, as the plain OR query did; the words
+    # now go to one tsquery of lexemes, so a hyphenated word's parts may each match alone.
+    assert row["keyword_overlap10"] >= 0.99
+    assert row["disk_mb"] > 1 and row["search_ms"][0] > 0
