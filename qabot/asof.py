@@ -35,6 +35,7 @@ BACKGROUND = 0.6
 NEAR = 45  # days: a figure for April comes out in May; a rise from 1 July is decided in June
 _MONTH_NAMES = ("January February March April May June July August September October November December").split()
 _NAMED = re.compile(r"\b(?:(\d{1,2})\s+)?(" + "|".join(_MONTH_NAMES) + r")\b(?:\s+(\d{4}))?")
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 1, "latest": 1, "final": 1}
 _LATEST_ORDINAL = frozenset({"last", "latest", "final"})
 
 
@@ -144,8 +145,6 @@ def first_about(members: Sequence[Hit], subject: str) -> Hit | None:
                 return hit
     return dated[0] if dated else None
 
-
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 1, "latest": 1, "final": 1}
 
 
 def _stem(word: str) -> str:

@@ -121,3 +121,14 @@ def test_the_sentence_that_answers_best_is_read_early_not_after_a_long_quotation
     text, _citations = extractor.compose(scored, [source])
     assert text.index(answer) <= extractor.max_chars // 2, text
     assert text.count("„") == text.count("”")
+
+
+def test_an_introduction_outranks_a_title_before_the_name():
+    from qabot.entities import Name, mentions
+
+    resigned = "Finance Minister Radu Ifrim resigned on Tuesday, a week after the coalition rejected his plan."
+    sworn_in = "Radu Ifrim was sworn in as Romania's finance minister on Friday."
+    apposition = "Ifrim, 47, a former deputy governor, is not a member of any party."
+    found = {m.text: m.intro for m in mentions(Name.of("radu ifrim"), [resigned, sworn_in, apposition])}
+    assert found[sworn_in] > found[resigned]
+    assert apposition in found  # named by surname: a mention, not a full introduction
