@@ -237,13 +237,18 @@ def run_qabot_ingest(name: str, jsonl: Path, data_dir: Path, articles: int,
     return IngestRun(name, seconds, articles, int(report["chunks_embedded"]), load_avg(), report["_cpu_s"], env)
 
 
+def all_chunk_ids(store) -> np.ndarray:
+    """Every stored passage id of a local index."""
+    return np.asarray([r[0] for r in store.docs._query("SELECT id FROM chunks")], dtype=np.int64)
+
+
 def stored_chunks(data_dir: Path, sample: int, seed: int = 0) -> tuple[list[int], list[str], np.ndarray]:
     """A random sample of stored chunks: ids, the exact text that was embedded, stored vectors."""
     from embeddings.local import LocalStore as Store
 
     store = Store.open(data_dir / "index")
     try:
-        ids = np.asarray(store.docs.chunk_ids_where(None, None, None), dtype=np.int64)
+        ids = all_chunk_ids(store)
         rng = np.random.default_rng(seed)
         ids = np.sort(rng.choice(ids, size=min(sample, len(ids)), replace=False))
         chunks = store.docs.chunks(ids.tolist())
@@ -593,7 +598,7 @@ def growth(records: list[dict], bbc_dir: Path, work: Path, sizes: Sequence[int],
     from qabot.settings import Settings
 
     store = Store.open(bbc_dir / "index")
-    pool = store.vectors.vectors(np.asarray(store.docs.chunk_ids_where(None, None, None), dtype=np.int64))
+    pool = store.vectors.vectors(all_chunk_ids(store))
     chunks_per_article = store.docs.counts()["chunks"] / max(1, store.docs.counts()["documents"])
     store.close()
     rows = []
