@@ -40,6 +40,21 @@ def _m001_create_state(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_create_state]
 
 
+def _wal(db: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Switches the file to WAL. SQLite does not call the busy handler for this switch, so
+    processes opening a new file at the same moment got "database is locked" (seen in CI):
+    retry until ``wait`` seconds have passed."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SqliteState:
     """The local backend of :class:`qabot.persist.base.StateStore`."""
 
@@ -53,7 +68,7 @@ class SqliteState:
         """Numbered migrations under a write lock, so two processes opening a new file at the
         same moment cannot both create the tables."""
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
+            _wal(db)
             db.execute("BEGIN IMMEDIATE")
             try:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -68,7 +83,7 @@ class SqliteState:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")
+            _wal(db)
             yield db
 
     def get(self, ns: str, key: str) -> Value | None:
