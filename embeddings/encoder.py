@@ -149,14 +149,18 @@ class SentenceEncoder:
         """Converts and stores the OpenVINO model now, so no ingest pays for it later. Returns
         where it is stored, or None when nothing can be stored (torch backend, a hub model)."""
         runner = self.openvino
-        self.release_bulk_runtime()
+        self.__dict__.pop("openvino", None)
         if runner is None or self._stored_export() is None:
             return None
         return self.export_dir
 
     def release_bulk_runtime(self) -> None:
         """Drops the OpenVINO copy of the model (about 300 MB) once an ingest is done, so a
-        long-running process (the bot after /refresh) answers at torch's footprint."""
+        long-running process (the bot after /refresh) answers at torch's footprint; unless
+        questions run on it (a stored export), where dropping it would only make the next
+        question reopen it (1-2 s after every scheduled refresh)."""
+        if self.backend == "auto" and self._stored_export() is not None:
+            return
         self.__dict__.pop("openvino", None)
 
     def _runner_for(self, count: int):
