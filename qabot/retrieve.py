@@ -78,11 +78,13 @@ class Retriever:
 
     def candidates(
         self, query: str, filters: Filters = NO_FILTERS, query_vector: np.ndarray | None = None,
-        keyword_query: str | None = None,
+        keyword_query: str | None = None, dense_hits: list[tuple[int, float]] | None = None,
     ) -> list[Candidate]:
-        """All articles found by either signal, scored and sorted best first."""
+        """All articles found by either signal, scored and sorted best first. ``dense_hits``:
+        this very dense search, when the caller already ran it."""
         qvec = self.embed_query(query) if query_vector is None else query_vector
-        dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, filters)
+        if dense_hits is None:
+            dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, filters)
         chunk_docs = {c.id: c.doc_id for c in self.store.passages(i for i, _ in dense_hits).values()}
         found: dict[str, Candidate] = {}
         for chunk_id, score in dense_hits:
@@ -146,23 +148,32 @@ class Retriever:
         figure comes out in May, one about a rise from 1 July is written in June."""
         qvec = self.embed_query(query)
 
-        def run(attempt: Filters) -> list[Candidate]:
-            found = self.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query)
+        def run(attempt: Filters, dense_hits: list[tuple[int, float]] | None = None) -> list[Candidate]:
+            found = self.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query,
+                                    dense_hits=dense_hits)
             for c in found:
                 if boost and c.doc_id in boost:
                     c.score += FOLLOW_UP_BOOST
             return sorted(found, key=lambda c: c.score, reverse=True)
 
-        candidates = run(filters)
+        said = NO_FILTERS
         if question_dates and not filters:
             dates, _rest = parse_dates(query, today)
             said = Filters(_shift(dates.since, -date_slack), _shift(dates.until, date_slack),
                            section_in(query, self.store.sections()))
-            if said:
-                narrowed = run(said)
-                best = max((c.dense for c in candidates), default=0.0)
-                if narrowed and (force_dates or max(c.dense for c in narrowed) >= SOFT_FILTER_KEEP * best):
-                    candidates = narrowed
+        if not said:
+            candidates = run(filters)
+            return candidates, self.to_hits(candidates[:40], 20), qvec
+        # Which of the two wins is decided on their best passages, which the dense searches alone
+        # give; only the winner is searched by keyword and fused (the keyword search is most of
+        # a question's time on a large archive).
+        narrow_hits = self.store.dense_search(qvec, DENSE_CHUNKS, said)
+        overall_hits = [] if force_dates and narrow_hits else self.store.dense_search(qvec, DENSE_CHUNKS, filters)
+        best = max((score for _, score in overall_hits), default=0.0)
+        if narrow_hits and (force_dates or max(score for _, score in narrow_hits) >= SOFT_FILTER_KEEP * best):
+            candidates = run(said, narrow_hits)
+        else:
+            candidates = run(filters, overall_hits)
         return candidates, self.to_hits(candidates[:40], 20), qvec
 
     def search(self, query: str, k: int = 10, filters: Filters = NO_FILTERS, **kw) -> list[Hit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from embeddings.local.filters import PassageFilter, _day
+from embeddings.local.filters import RowFilter, _day
 
 PUBLISHED = ["2024-03-04", "2024-03-20T18:30:00", "2024-12-18", "", "2025", "2025-01", "not a date"]
 SECTIONS = ["Business", "Sport", "Politics", "", "sport", "Ştiri", "Sport"]
@@ -20,7 +20,7 @@ def sql_rule(since: str | None, until: str | None, section: str | None) -> list[
 
 def test_the_arrays_filter_as_the_sql_does() -> None:
     names = sorted({s.lower() for s in SECTIONS})
-    found = PassageFilter(np.arange(len(PUBLISHED)), np.array([_day(p) for p in PUBLISHED]),
+    found = RowFilter(np.arange(len(PUBLISHED)), np.array([_day(p) for p in PUBLISHED]),
                           np.array([names.index(s.lower()) for s in SECTIONS], dtype=np.int32), names)
     for since, until, section in [("2024-03-10", None, None), (None, "2024-03", None), (None, "2024", None),
                                   ("2024-03-20", "2024-12-18", None), ("2025", None, None),

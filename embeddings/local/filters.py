@@ -1,10 +1,12 @@
-"""Passage ids by date and section, held in memory for one published version.
+"""Passage and article ids by date and section, held in memory for one published version.
 
 A date or section filter on dense search needs the ids of the passages it admits. Asking
 SQLite joins every passage to its article: 0.4 s a question at 1M passages
-(docs/scaling-benchmarks.md). A published version never changes, so its passages' dates and
-sections are read once, on the first filtered search, into arrays (about 20 bytes a passage)
-and each filter is then a vectorised comparison of a few milliseconds.
+(docs/scaling-benchmarks.md). A filtered keyword search asked SQLite for the articles in the
+range as a subquery: 15 ms a question at 200k articles, whatever the words. A published
+version never changes, so its passages' and articles' dates and sections are read once, on
+the first filtered search, into arrays (about 20 bytes a row) and each filter is then a
+vectorised comparison of a few milliseconds.
 """
 
 from __future__ import annotations
@@ -14,22 +16,38 @@ import numpy as np
 from embeddings.local.docstore import DocStore
 
 
-class PassageFilter:
+class RowFilter:
     """The same rules as ``DocStore.filter_clause``: ``since`` and ``until`` are inclusive ISO
     prefixes (an undated article passes neither), sections compare without case."""
 
     def __init__(self, ids: np.ndarray, published: np.ndarray, sections: np.ndarray, names: list[str]) -> None:
-        self._ids, self._published, self._sections, self._names = ids, published, sections, names
+        order = np.argsort(ids, kind="stable")
+        self._ids, self._published, self._sections = ids[order], published[order], sections[order]
+        self._names = names
 
     @classmethod
-    def load(cls, docs: DocStore) -> PassageFilter:
-        rows = docs._query("SELECT c.id, d.published, d.section FROM chunks c JOIN documents d ON d.doc_id = c.doc_id")
+    def passages(cls, docs: DocStore) -> RowFilter:
+        """Passage ids with their article's date and section."""
+        return cls._load(docs, "SELECT c.id, d.published, d.section FROM chunks c JOIN documents d ON d.doc_id = c.doc_id")
+
+    @classmethod
+    def articles(cls, docs: DocStore) -> RowFilter:
+        """Article rowids (the full-text index's ids) with their date and section."""
+        return cls._load(docs, "SELECT rowid, published, section FROM documents")
+
+    @classmethod
+    def _load(cls, docs: DocStore, sql: str) -> RowFilter:
+        rows = docs._query(sql)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         published = np.fromiter((_day(r[1] or "") for r in rows), dtype=np.int64, count=len(rows))
         names, sections = np.unique(np.array([(r[2] or "").lower() for r in rows], dtype=object), return_inverse=True)
         return cls(ids, published, sections.astype(np.int32), [str(n) for n in names])
 
     def ids(self, since: str | None, until: str | None, section: str | None) -> np.ndarray:
+        """The ids the filter admits, ascending."""
+        return self._ids[self._keep(since, until, section)]
+
+    def _keep(self, since: str | None, until: str | None, section: str | None) -> np.ndarray:
         keep = np.ones(len(self._ids), dtype=bool)
         if since:
             keep &= self._published >= _day(since)
@@ -40,7 +58,7 @@ class PassageFilter:
             wanted = section.lower()
             codes = [i for i, name in enumerate(self._names) if name == wanted]
             keep &= np.isin(self._sections, codes)
-        return self._ids[keep]
+        return keep
 
 
 def _day(iso: str) -> int:

@@ -21,7 +21,7 @@ from embeddings.errors import NoIndex, StoreError
 from embeddings.keyword import terms
 from embeddings.local.docstore import SCHEMA_VERSION, DocStore
 from embeddings.local.faiss_index import VectorIndex, rebuild, rebuild_target
-from embeddings.local.filters import PassageFilter
+from embeddings.local.filters import RowFilter
 from embeddings.local.folder import (
     DOCS,
     FORMAT_VERSION,
@@ -56,7 +56,8 @@ class LocalStore:
         self.docs = docs
         self.vectors = vectors
         self._sections: list[str] | None = None
-        self._filter: PassageFilter | None = None
+        self._passage_filter: RowFilter | None = None
+        self._article_filter: RowFilter | None = None
 
     @property
     def version(self) -> str:
@@ -90,9 +91,9 @@ class LocalStore:
             return []
         allowed = None
         if filters:
-            if self._filter is None:
-                self._filter = PassageFilter.load(self.docs)
-            allowed = self._filter.ids(filters.since, filters.until, filters.section)
+            if self._passage_filter is None:
+                self._passage_filter = RowFilter.passages(self.docs)
+            allowed = self._passage_filter.ids(filters.since, filters.until, filters.section)
             if allowed.size == 0:
                 return []
         scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k, allowed)
@@ -101,9 +102,14 @@ class LocalStore:
     def keyword_search(
         self, text: str, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[str, float]]:
+        admitted = None
+        if filters:
+            if self._article_filter is None:
+                self._article_filter = RowFilter.articles(self.docs)
+            admitted = self._article_filter.ids(filters.since, filters.until, filters.section)
         return self.docs.keyword_search(
             terms(text), k, since=filters.since, until=filters.until,
-            section=filters.section, weights=KEYWORD_WEIGHTS,
+            section=filters.section, weights=KEYWORD_WEIGHTS, admitted=admitted,
         )
 
     def word_documents(self, word: str) -> int:
@@ -235,6 +241,7 @@ class LocalWriter:
             if target is not None:
                 self.vectors = rebuild(self.vectors, target)
         self.docs.optimize()
+        self.docs.count_terms()
         self.docs.db.commit()
         counts = self.docs.counts()
         self.docs.close()

@@ -117,6 +117,7 @@ class PostgresStore:
         self._manifest = manifest
         self._sections: list[str] | None = None
         self._last_row: int | None = None
+        self._dates: tuple[str, str] | None = None  # the first dated and the last article date
 
     @classmethod
     def open(cls, url: str, *, model_id: str | None = None) -> PostgresStore:
@@ -151,6 +152,8 @@ class PostgresStore:
     def dense_search(
         self, query: np.ndarray, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[int, float]]:
+        if self._outside(filters):
+            return []
         params: dict[str, Any] = {"v": self._number, "q": np.asarray(query, dtype=np.float32), "k": k}
         where = LIVE + filter_sql(filters, params)
         sql = (
@@ -167,6 +170,23 @@ class PostgresStore:
             rows = conn.execute(sql, params).fetchall()
         return [(int(i), float(s)) for i, s in rows]
 
+    def _outside(self, filters: Filters) -> bool:
+        """Whether a date filter lies wholly outside the archive's dates ("in 2004" asked of an
+        archive that starts in 2015). The HNSW walk would then read the whole graph looking for
+        rows that pass (0.2 s at 1M passages), and so would a SQL check for such rows; the
+        archive's first and last dates come from the date index once per version."""
+        if not (filters.since or filters.until):
+            return False
+        if self._dates is None:
+            first = self._rows(f"SELECT min(published) FROM documents WHERE {LIVE} AND published > ''", {})[0][0]
+            last = self._rows(f"SELECT max(published) FROM documents WHERE {LIVE}", {})[0][0]
+            self._dates = (first or "", last or "")
+        first, last = self._dates
+        if not first:
+            return True  # no dated article passes a date filter
+        return bool((filters.since and last < filters.since)
+                    or (filters.until and first[: len(filters.until)] > filters.until))
+
     def keyword_search(
         self, text: str, k: int, filters: Filters = NO_FILTERS
     ) -> list[tuple[str, float]]:
@@ -177,7 +197,7 @@ class PostgresStore:
         candidates (docs/scaling-benchmarks.md). Below ``PRUNE_FROM`` documents every word is
         matched and ranked, as a plain OR query would."""
         words = terms(text)
-        if not words:
+        if not words or self._outside(filters):
             return []
         frequencies = dict(self._rows(
             "SELECT lexeme, coalesce(t.ndoc, 0) FROM unnest(tsvector_to_array("
@@ -195,9 +215,14 @@ class PostgresStore:
             # are the most recently added ones with it, as on the local backend. A row_id range
             # that should hold that many of them (from the word's share of the archive) keeps
             # the scan to those rows.
+            # With a filter, the range ends at the newest article it admits: rowids follow the
+            # order articles arrived, so "in 2019" lies below the newest rows.
             share = max(frequencies[w] for w in chosen.match) / max(1, self.stats().documents)
-            params["floor"] = self._max_row_id() - int(CANDIDATE_POSTINGS / share * 1.25)
-            span = f" AND row_id >= %(floor)s ORDER BY row_id DESC LIMIT {CANDIDATE_POSTINGS}"
+            top = self._max_row_id(filters)
+            if top is None:
+                return []
+            params["floor"], params["top"] = top - int(CANDIDATE_POSTINGS / share * 1.25), top
+            span = f" AND row_id BETWEEN %(floor)s AND %(top)s ORDER BY row_id DESC LIMIT {CANDIDATE_POSTINGS}"
         else:
             span = ""
         # Each candidate row is read once, ranked as it is read (MATERIALIZED keeps the planner
@@ -221,8 +246,14 @@ class PostgresStore:
         )
         return int(rows[0][0] or 0)
 
-    def _max_row_id(self) -> int:
-        """The newest document row this version can see (rows added later are not live)."""
+    def _max_row_id(self, filters: Filters = NO_FILTERS) -> int | None:
+        """The newest document row this version can see (rows added later are not live) and
+        ``filters`` admit; None when they admit none."""
+        if filters:
+            params: dict[str, Any] = {}
+            where = LIVE + filter_sql(filters, params)
+            top = self._rows(f"SELECT max(row_id) FROM documents WHERE {where}", params)[0][0]
+            return None if top is None else int(top)
         if self._last_row is None:
             self._last_row = int(self._rows(f"SELECT coalesce(max(row_id), 0) FROM documents WHERE {LIVE}", {})[0][0])
         return self._last_row

@@ -242,8 +242,9 @@ def test_large_archive_keyword_search_weighs_the_telling_words(store_location) -
             topic = "the new Olt bridge opened to traffic" if i in bridges else f"item {i} on the agenda"
             if i % 2:  # in more documents than a ranked search looks at, yet not in half of them
                 topic += ", with the harbour fees"
+            year = 2024 if i < 1_000 else 2025  # the oldest articles, added first
             doc = Document(f"d{i}", f"Council minutes {i}", f"The town council met. Discussed {topic}.",
-                           f"2025-{1 + i % 12:02d}-01", "", {}, str(i), str(i), "")
+                           f"{year}-{1 + i % 12:02d}-01", "", {}, str(i), str(i), "")
             writer.put(doc, [doc.text], vector)
         writer.commit()
     assert size // 2 > CANDIDATE_POSTINGS
@@ -256,6 +257,11 @@ def test_large_archive_keyword_search_weighs_the_telling_words(store_location) -
         fees = store.keyword_search("harbour fees", 10)
         assert len(fees) == 10 and all(int(d[1:]) % 2 for d, _ in fees)
         assert len(store.keyword_search("town council", 5)) == 5  # only common words: still answers
+        # a date filter on a common word reaches past the newest articles to the ones it admits
+        old = store.keyword_search("harbour fees", 10, Filters(until="2024"))
+        assert len(old) == 10 and all(int(d[1:]) < 1_000 and int(d[1:]) % 2 for d, _ in old)
+        assert [d for d, _ in store.keyword_search("bridge harbour", 10, Filters(until="2024-12"))] == ["d17"]
+        assert store.keyword_search("harbour fees", 10, Filters(since="2026")) == []
     finally:
         store.close()
 
