@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ DENSE_CHUNKS = 100
 KEYWORD_DOCS = 100
 FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
 SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
+_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qabot-keyword")
 
 
 @dataclass
@@ -79,9 +81,10 @@ class Retriever:
     def candidates(
         self, query: str, filters: Filters = NO_FILTERS, query_vector: np.ndarray | None = None,
         keyword_query: str | None = None, dense_hits: list[tuple[int, float]] | None = None,
+        keyword_hits: Future | None = None,
     ) -> list[Candidate]:
-        """All articles found by either signal, scored and sorted best first. ``dense_hits``:
-        this very dense search, when the caller already ran it."""
+        """All articles found by either signal, scored and sorted best first. ``dense_hits``
+        and ``keyword_hits`` (a future): these very searches, when the caller started them."""
         qvec = self.embed_query(query) if query_vector is None else query_vector
         if dense_hits is None:
             dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, filters)
@@ -91,9 +94,12 @@ class Retriever:
             doc_id = chunk_docs.get(chunk_id)
             if doc_id is not None:
                 found.setdefault(doc_id, Candidate(doc_id)).chunk_scores[chunk_id] = score
-        keyword = self.store.keyword_search(
-            keyword_query if keyword_query is not None else query, KEYWORD_DOCS, filters
-        )
+        if keyword_hits is not None:
+            keyword = keyword_hits.result()
+        else:
+            keyword = self.store.keyword_search(
+                keyword_query if keyword_query is not None else query, KEYWORD_DOCS, filters
+            )
         keyword_scores = normalise(keyword)
         missing = [doc_id for doc_id, _ in keyword if doc_id not in found]
         if missing:
@@ -146,23 +152,33 @@ class Retriever:
         (always, with ``force_dates``: "what happened in March 2025?" is about the period).
         ``date_slack`` widens a date said by that many days either side: an article about April's
         figure comes out in May, one about a rise from 1 July is written in June."""
-        qvec = self.embed_query(query)
-
-        def run(attempt: Filters, dense_hits: list[tuple[int, float]] | None = None) -> list[Candidate]:
-            found = self.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query,
-                                    dense_hits=dense_hits)
-            for c in found:
-                if boost and c.doc_id in boost:
-                    c.score += FOLLOW_UP_BOOST
-            return sorted(found, key=lambda c: c.score, reverse=True)
-
         said = NO_FILTERS
         if question_dates and not filters:
             dates, _rest = parse_dates(query, today)
             said = Filters(_shift(dates.since, -date_slack), _shift(dates.until, date_slack),
                            section_in(query, self.store.sections()))
+        # The keyword search needs no query vector: it runs while the question is embedded and
+        # searched densely (SQLite and the database server work outside the GIL). With a date or
+        # section said in the question, both searches start: which one is wanted is known only
+        # once the dense searches have compared them.
+        keyword_text = keyword_query if keyword_query is not None else query
+        keyword_hits = _BACKGROUND.submit(self.store.keyword_search, keyword_text, KEYWORD_DOCS, said or filters)
+        overall_keyword = (
+            _BACKGROUND.submit(self.store.keyword_search, keyword_text, KEYWORD_DOCS, filters) if said else None
+        )
+        qvec = self.embed_query(query)
+
+        def run(attempt: Filters, dense_hits: list[tuple[int, float]] | None = None,
+                keyword_hits: Future | None = None) -> list[Candidate]:
+            found = self.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query,
+                                    dense_hits=dense_hits, keyword_hits=keyword_hits)
+            for c in found:
+                if boost and c.doc_id in boost:
+                    c.score += FOLLOW_UP_BOOST
+            return sorted(found, key=lambda c: c.score, reverse=True)
+
         if not said:
-            candidates = run(filters)
+            candidates = run(filters, keyword_hits=keyword_hits)
             return candidates, self.to_hits(candidates[:40], 20), qvec
         # Which of the two wins is decided on their best passages, which the dense searches alone
         # give; only the winner is searched by keyword and fused (the keyword search is most of
@@ -171,9 +187,11 @@ class Retriever:
         overall_hits = [] if force_dates and narrow_hits else self.store.dense_search(qvec, DENSE_CHUNKS, filters)
         best = max((score for _, score in overall_hits), default=0.0)
         if narrow_hits and (force_dates or max(score for _, score in narrow_hits) >= SOFT_FILTER_KEEP * best):
-            candidates = run(said, narrow_hits)
+            overall_keyword.cancel()
+            candidates = run(said, narrow_hits, keyword_hits)
         else:
-            candidates = run(filters, overall_hits)
+            keyword_hits.cancel()
+            candidates = run(filters, overall_hits, overall_keyword)
         return candidates, self.to_hits(candidates[:40], 20), qvec
 
     def search(self, query: str, k: int = 10, filters: Filters = NO_FILTERS, **kw) -> list[Hit]:
@@ -240,7 +258,7 @@ def similarities(store: Store, ids: Sequence[int], qvec: np.ndarray) -> dict[int
     """Exact cosine of the query with stored passage vectors (the one place that rescores)."""
     if not ids:
         return {}
-    sims = store.passage_vectors(ids) @ qvec
+    sims = store.passage_similarities(ids, qvec)
     return dict(zip(ids, (float(s) for s in sims), strict=True))
 
 

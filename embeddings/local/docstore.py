@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -91,6 +91,14 @@ class DocStore:
             self.db.execute("PRAGMA foreign_keys=ON")
         self.db.row_factory = sqlite3.Row
         self.lock = threading.RLock()
+        # A reader's keyword searches have a connection of their own, so a question's keyword
+        # search runs while its passages are read (qabot.retrieve); a writer has one connection,
+        # the only one that sees its uncommitted changes.
+        self._search_db = self.db
+        self._search_lock = self.lock
+        if readonly:
+            self._search_db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._search_lock = threading.RLock()
         self._documents: int | None = None
         self._frequencies: dict[str, int] = {}
         self._tokens: Tokens | None = None
@@ -110,11 +118,18 @@ class DocStore:
 
     def close(self) -> None:
         self.db.close()
+        if self._search_db is not self.db:
+            self._search_db.close()
 
     # --- reading ---
     def _query(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
         with self.lock:
             return self.db.execute(sql, params).fetchall()
+
+    def _searching(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """``_query`` on the keyword search's connection."""
+        with self._search_lock:
+            return self._search_db.execute(sql, params).fetchall()
 
     def counts(self) -> dict[str, int]:
         docs = self._query("SELECT count(*) FROM documents")[0][0]
@@ -138,13 +153,13 @@ class DocStore:
         rows = self._query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
         return _document(rows[0]) if rows else None
 
-    def _rows_in(self, sql: str, keys: Iterable) -> list[sqlite3.Row]:
+    def _rows_in(self, sql: str, keys: Iterable, query: Callable | None = None) -> list[sqlite3.Row]:
         """Runs ``sql`` (with ``{marks}`` for an IN list) over ``keys`` in batches SQLite accepts."""
         unique = list(dict.fromkeys(keys))
         rows: list[sqlite3.Row] = []
         for start in range(0, len(unique), 500):
             part = unique[start : start + 500]
-            rows.extend(self._query(sql.format(marks=",".join("?" * len(part))), part))
+            rows.extend((query or self._query)(sql.format(marks=",".join("?" * len(part))), part))
         return rows
 
     def get_many(self, doc_ids: Iterable[str]) -> dict[str, Document]:
@@ -238,7 +253,7 @@ class DocStore:
             "SELECT rowid, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
             f"WHERE documents_fts MATCH ? {restrict} ORDER BY s LIMIT ?"
         )
-        return self._doc_ids(self._query(sql, [*weights, match, *params, k]))
+        return self._doc_ids(self._searching(sql, [*weights, match, *params, k]))
 
     def _filtered(
         self, chosen: KeywordPlan, match: str, weights: tuple[float, float], k: int, admitted: np.ndarray
@@ -252,7 +267,7 @@ class DocStore:
             found_low, found_high = self._window(match_terms(chosen.match), admitted)
             low = max(low, found_low if found_low is not None else low)
             high = min(high, found_high if found_high is not None else high)
-        every = self._query(
+        every = self._searching(
             "SELECT rowid, bm25(documents_fts, ?, ?) FROM documents_fts WHERE documents_fts MATCH ?"
             " AND rowid >= ? AND rowid <= ?", [*weights, match, low, high],
         )
@@ -266,7 +281,8 @@ class DocStore:
         """(rowid, bm25) best first -> (doc_id, score), higher better."""
         ids = dict(
             (r[0], r[1]) for r in self._rows_in(
-                "SELECT rowid, doc_id FROM documents WHERE rowid IN ({marks})", (r[0] for r in ranked)
+                "SELECT rowid, doc_id FROM documents WHERE rowid IN ({marks})", (r[0] for r in ranked),
+                query=self._searching,
             )
         )
         return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
@@ -282,13 +298,13 @@ class DocStore:
         rather than cost many times more."""
         newest = "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
         if admitted is None:
-            row = self._query(f"{newest} ORDER BY rowid DESC LIMIT 1 OFFSET ?", [match, CANDIDATE_POSTINGS - 1])
+            row = self._searching(f"{newest} ORDER BY rowid DESC LIMIT 1 OFFSET ?", [match, CANDIDATE_POSTINGS - 1])
             return (row[0][0] if row else None), None
         wanted, span = CANDIDATE_POSTINGS, CANDIDATE_POSTINGS * FILTERED_SPAN
         high: int | None = None
         scanned = 0
-        with self.lock:
-            cursor = self.db.execute(
+        with self._search_lock:
+            cursor = self._search_db.execute(
                 f"{newest} AND rowid >= ? AND rowid <= ? ORDER BY rowid DESC",
                 [match, int(admitted[0]), int(admitted[-1])],
             )
@@ -324,11 +340,11 @@ class DocStore:
             return known
         tokens = self._tokenize(word) if self._counted else []
         if len(tokens) == 1:
-            row = self._query("SELECT documents FROM term_documents WHERE term = ?", tokens)
+            row = self._searching("SELECT documents FROM term_documents WHERE term = ?", tokens)
             count = row[0][0] if row else 0
         else:  # a phrase ("pre-tax"), or a version written before the counts were kept
             quoted = '"' + word.replace('"', '""') + '"'
-            count = self._query("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [quoted])[0][0]
+            count = self._searching("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [quoted])[0][0]
         if self.readonly:
             if len(self._frequencies) >= FREQUENCY_CACHE:
                 self._frequencies.clear()

@@ -117,7 +117,13 @@ class LocalStore:
         return min(self.docs.document_frequency(w) for w in words) if words else 0
 
     def passage_vectors(self, ids: Sequence[int]) -> np.ndarray:
-        return self.vectors.vectors(np.asarray(ids, dtype=np.int64))
+        try:
+            return self.vectors.vectors(np.asarray(ids, dtype=np.int64))
+        except KeyError as e:
+            raise StoreError(f"no stored vectors for passage {e.args[0]}") from e
+
+    def passage_similarities(self, ids: Sequence[int], query: np.ndarray) -> np.ndarray:
+        return self.passage_vectors(ids) @ np.asarray(query, dtype=np.float32)
 
     def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         return self.docs.get_many(doc_ids)

@@ -273,6 +273,20 @@ class PostgresStore:
             return np.empty((0, dim), dtype=np.float32)
         return np.stack([np.asarray(found[i], dtype=np.float32) for i in wanted])
 
+    def passage_similarities(self, ids: Sequence[int], query: np.ndarray) -> np.ndarray:
+        wanted = [int(i) for i in ids]
+        if not wanted:
+            return np.empty(0, dtype=np.float32)
+        rows = self._rows(  # <#> is the negative inner product
+            f"SELECT id, -(embedding <#> %(q)s) FROM passages WHERE id = ANY(%(ids)s) AND {LIVE}",
+            {"ids": wanted, "q": np.asarray(query, dtype=np.float32)},
+        )
+        found = {int(r[0]): float(r[1]) for r in rows}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise StoreError(f"no stored vectors for passage ids {missing[:5]}")
+        return np.array([found[i] for i in wanted], dtype=np.float32)
+
     def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         rows = self._rows(
             f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ANY(%(ids)s) AND {LIVE}",

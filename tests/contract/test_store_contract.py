@@ -13,7 +13,7 @@ import threading
 import numpy as np
 import pytest
 
-from embeddings.errors import ModelMismatch, NoIndex, StoreLocked
+from embeddings.errors import ModelMismatch, NoIndex, StoreError, StoreLocked
 from embeddings.factory import open_store, open_writer
 from embeddings.records import Document, Filters
 
@@ -99,6 +99,12 @@ def test_vectors_by_id_are_the_stored_ones(store) -> None:
     expected = embed(passages(ARCHIVE[2]))
     got = store.passage_vectors(list(reversed(ids)))
     assert np.allclose(got, expected[::-1], atol=1e-6)
+    query = embed(["Pensions rise in the budget"])[0]
+    sims = store.passage_similarities(list(reversed(ids)), query)
+    assert np.allclose(sims, expected[::-1] @ query, atol=1e-5)
+    assert store.passage_similarities([], query).shape == (0,)
+    with pytest.raises(StoreError):
+        store.passage_similarities([ids[0], 987654], query)
 
 
 def test_dense_search_finds_the_passage_and_filters(store) -> None:
