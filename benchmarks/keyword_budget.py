@@ -43,6 +43,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("data", type=Path)
     p.add_argument("--budgets", default="2000,5000,10000,20000")
+    p.add_argument("--rank-budgets", default="", help="also compare RANK_POSTINGS values (comma-separated; "
+                   "'none' for no cap), at the default candidate budget")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     a = p.parse_args()
     if not a.corpus.exists():
@@ -72,7 +74,8 @@ def main() -> int:
             ms.append((time.perf_counter() - t) * 1000)
         return ms, tops
 
-    keyword.CANDIDATE_POSTINGS = 10**12
+    candidates, rank_postings = keyword.CANDIDATE_POSTINGS, keyword.RANK_POSTINGS
+    keyword.CANDIDATE_POSTINGS = keyword.RANK_POSTINGS = 10**12
     full_ms, full = timed(lambda q: ranked(match_terms(plan(terms(q), docs.document_frequency, n).rank)))
     print(f"{n} articles, {len(texts)} queries")
     print("| search | budget | ms p50 / p95 | same top 10 as full |\n|---|---|---|---|")
@@ -81,6 +84,14 @@ def main() -> int:
     def same(tops: list[list[int]]) -> float:
         return sum(len(set(t) & set(f)) / max(1, len(f)) for t, f in zip(tops, full, strict=True)) / len(full)
 
+    for rank_budget in [r for r in a.rank_budgets.split(",") if r]:
+        keyword.CANDIDATE_POSTINGS = candidates
+        keyword.RANK_POSTINGS = 10**12 if rank_budget == "none" else int(rank_budget)
+        ms, tops = timed(lambda q: [d for d, _ in store.keyword_search(q, 10)])
+        rowids = [[docs._query("SELECT rowid FROM documents WHERE doc_id = ?", [d])[0][0] for d in t] for t in tops]
+        print(f"| planned, ranking words up to {rank_budget} postings | {candidates} | {percentiles(ms)} "
+              f"| {same(rowids):.3f} |", flush=True)
+    keyword.RANK_POSTINGS = rank_postings
     for budget in (int(b) for b in a.budgets.split(",")):
         keyword.CANDIDATE_POSTINGS = budget
         ms, tops = timed(lambda q: [d for d, _ in store.keyword_search(q, 10)])

@@ -74,6 +74,7 @@ class SentenceEncoder:
         batch_size: int = 32,
         device: str = "cpu",
         threads: int = 0,
+        question_threads: int = 1,
         backend: str = "auto",
         cache_dir: str | Path | None = None,
     ) -> None:
@@ -83,6 +84,7 @@ class SentenceEncoder:
         self.batch_size = batch_size
         self.device = device
         self.threads = threads
+        self.question_threads = question_threads
         self.backend = backend
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._export_meta: dict | None = None
@@ -154,25 +156,44 @@ class SentenceEncoder:
             return None
         return self.export_dir
 
+    def _questions(self):  # -> OpenVinoRunner | None
+        """The stored OpenVINO model compiled for single questions, on ``question_threads``
+        threads, or None. One thread leaves the other cores to the keyword search that runs
+        while a question is embedded: on 2 cores a question then embeds in 16 ms beside it,
+        where every core took 12 ms alone and 19-39 ms beside it (docs/scaling-benchmarks.md).
+        Kept once opened (or once it failed to open); looked for again while no export is
+        stored, since the next ingest stores one."""
+        if "questions" in vars(self):
+            return self.__dict__["questions"]
+        if self.backend == "torch" or self.device != "cpu" or self._stored_export() is None:
+            return None
+        try:
+            from embeddings.openvino_backend import OpenVinoRunner
+
+            runner = OpenVinoRunner.load(self.export_dir, bf16=self.use_bf16, threads=self.question_threads)
+        except Exception as e:
+            log.warning("stored OpenVINO model unusable for questions: %s: %s", type(e).__name__, e)
+            runner = None
+        self.__dict__["questions"] = runner
+        return runner
+
     def release_bulk_runtime(self) -> None:
-        """Drops the OpenVINO copy of the model (about 300 MB) once an ingest is done, so a
-        long-running process (the bot after /refresh) answers at torch's footprint; unless
-        questions run on it (a stored export), where dropping it would only make the next
-        question reopen it (1-2 s after every scheduled refresh)."""
-        if self.backend == "auto" and self._stored_export() is not None:
-            return
+        """Drops the bulk OpenVINO copy of the model (about 300 MB with its buffers) once an
+        ingest is done; questions have their own (``_questions``)."""
         self.__dict__.pop("openvino", None)
 
     def _runner_for(self, count: int):
-        """OpenVINO for large calls, for every call once it is built (an ingest's last batch), and
-        for any call, a question included, when a stored export makes it cheap to open (1-2 s,
-        once): a question then embeds in about half the CPU time of torch on one thread
-        (docs/scaling-benchmarks.md). A question never pays for a conversion."""
+        """OpenVINO for large calls and for every call once the bulk copy is built (an ingest's
+        last batch); a small call (a question) on the stored model when there is one: it embeds
+        in about half the CPU time of torch on one thread (docs/scaling-benchmarks.md). A
+        question never pays for a conversion."""
+        if count < BULK_TEXTS and "openvino" not in vars(self) and (questions := self._questions()) is not None:
+            return questions
         if self.backend == "openvino" or "openvino" in vars(self):
             return self.openvino
         if self.backend != "auto":
             return None
-        if count >= BULK_TEXTS or self._stored_export() is not None:
+        if count >= BULK_TEXTS:
             return self.openvino
         return None
 

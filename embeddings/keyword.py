@@ -50,6 +50,7 @@ def match_terms(words: list[str]) -> str:
 
 PRUNE_FROM = 10_000  # documents: below this, keyword search keeps every query word
 CANDIDATE_POSTINGS = 2_000  # documents a keyword search ranks, at most (about)
+RANK_POSTINGS = 200_000  # postings of the words a keyword search ranks on, at most (the rarest first)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class KeywordPlan:
     rank: list[str]
     match: list[str]
     capped: bool = False
+    budget: int = 0  # CANDIDATE_POSTINGS when planned (benchmarks change it)
 
 
 def plan(words: Sequence[str], frequency: Callable[[str], int], documents: int) -> KeywordPlan:
@@ -74,12 +76,13 @@ def plan(words: Sequence[str], frequency: Callable[[str], int], documents: int) 
     ``PRUNE_FROM`` documents nothing changes. When every word is common, the rarest is kept."""
     words = list(words)
     if documents < PRUNE_FROM or not words:
-        return KeywordPlan(words, words)
+        return KeywordPlan(words, words, False, CANDIDATE_POSTINGS)
     counts = {w: frequency(w) for w in words}
     rank = [w for w in words if 0 < counts[w] and counts[w] * 2 < documents]
     if not rank:
         rarest = min(words, key=counts.__getitem__)
-        return KeywordPlan([rarest], [rarest], counts[rarest] > CANDIDATE_POSTINGS)
+        return KeywordPlan([rarest], [rarest], counts[rarest] > CANDIDATE_POSTINGS, CANDIDATE_POSTINGS)
+    rank = _within_rank_budget(rank, counts)
     match: list[str] = []
     total = 0
     for word in sorted(rank, key=counts.__getitem__):
@@ -87,4 +90,17 @@ def plan(words: Sequence[str], frequency: Callable[[str], int], documents: int) 
             break
         match.append(word)
         total += counts[word]
-    return KeywordPlan(rank, match, total > CANDIDATE_POSTINGS)
+    return KeywordPlan(rank, match, total > CANDIDATE_POSTINGS, CANDIDATE_POSTINGS)
+
+
+def _within_rank_budget(rank: list[str], counts: dict[str, int]) -> list[str]:
+    """The rarest of ``rank`` whose postings add up to ``RANK_POSTINGS`` (at least one), in
+    the question's order."""
+    kept: set[str] = set()
+    total = 0
+    for word in sorted(rank, key=counts.__getitem__):
+        if kept and total + counts[word] > RANK_POSTINGS:
+            break
+        kept.add(word)
+        total += counts[word]
+    return [w for w in rank if w in kept]

@@ -26,7 +26,13 @@ DENSE_CHUNKS = 100
 KEYWORD_DOCS = 100
 FOLLOW_UP_BOOST = 0.05  # articles cited in the previous turn, for follow-ups
 SOFT_FILTER_KEEP = 0.9  # a filter said in the question stays if its best hit is this close
-_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qabot-keyword")
+_BACKGROUND = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qabot-search")
+
+
+def in_background(function, *args) -> Future:
+    """Runs a search step on the shared pool: archive reads (SQLite, the database server) run
+    outside the GIL, so a question's independent reads overlap."""
+    return _BACKGROUND.submit(function, *args)
 
 
 @dataclass
@@ -162,9 +168,9 @@ class Retriever:
         # section said in the question, both searches start: which one is wanted is known only
         # once the dense searches have compared them.
         keyword_text = keyword_query if keyword_query is not None else query
-        keyword_hits = _BACKGROUND.submit(self.store.keyword_search, keyword_text, KEYWORD_DOCS, said or filters)
+        keyword_hits = in_background(self.store.keyword_search, keyword_text, KEYWORD_DOCS, said or filters)
         overall_keyword = (
-            _BACKGROUND.submit(self.store.keyword_search, keyword_text, KEYWORD_DOCS, filters) if said else None
+            in_background(self.store.keyword_search, keyword_text, KEYWORD_DOCS, filters) if said else None
         )
         qvec = self.embed_query(query)
 

@@ -23,7 +23,7 @@ from qabot.intent import ASOF, ENTITY, PERIOD, TIMELINE, Intent, read_intent
 from qabot.models import Answer, Hit
 from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, ingest
-from qabot.retrieve import Candidate, Filters, Retriever, section_in
+from qabot.retrieve import Candidate, Filters, Retriever, in_background, section_in
 from qabot.settings import Settings
 from qabot.wiring import build_encoder, open_store, rebuild_hint, writer_errors
 
@@ -275,10 +275,12 @@ class QAService:
         from qabot.fold import fold, folded_terms
 
         _dated, total = self._archive()
-        names = [intent.name] if intent.kind == ENTITY else capitalised_names(query)
-        for text in names:
-            name = Name.of(text)
-            ids = known(self.store, name, total, NAME_ARTICLES)
+        names = [Name.of(text) for text in ([intent.name] if intent.kind == ENTITY else capitalised_names(query))]
+        # each name costs a keyword search and some article reads; they run at once, and the
+        # first name, in the question's order, whose articles qualify is the answer
+        lookups = [in_background(known, self.store, name, total, NAME_ARTICLES) for name in names]
+        for name, lookup in zip(names, lookups, strict=True):
+            ids = lookup.result()
             if not ids:
                 continue
             found = self.store.documents(ids)

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         description="CPU threads for the encoder; 0 uses every core (fastest on a quiet host), "
         "1 suits a bot sharing its host with other CPU-heavy work.",
     )
+    question_threads: int = Field(
+        1,
+        ge=1,
+        description="CPU threads that embed one question; 1 leaves the other cores to the keyword "
+        "search that runs alongside it.",
+    )
     chunk_tokens: int = Field(
         128, ge=16, description="Target passage size in model tokens (capped by the model's max length)."
     )

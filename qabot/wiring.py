@@ -58,6 +58,7 @@ def build_encoder(settings: Settings) -> SentenceEncoder:
         precision=settings.precision,
         batch_size=settings.batch_size,
         threads=settings.torch_threads,
+        question_threads=settings.question_threads,
         backend=settings.backend,
         cache_dir=settings.encoder_cache_dir,
     )

@@ -91,6 +91,21 @@ def test_keyword_query_is_safe_for_fts5():
     assert match_expression("what is the") == ""
 
 
+def test_keyword_plan_ranks_on_the_rarer_words_of_a_long_question_in_a_large_archive():
+    from embeddings.keyword import CANDIDATE_POSTINGS, RANK_POSTINGS, plan
+
+    documents = 200_000
+    share = RANK_POSTINGS // 4  # each common word: a quarter of the rank budget
+    counts = {"ifrim": 40, "minister": share, "finance": share, "budget": share, "said": share,
+              "year": share + 1, "the": documents}
+    chosen = plan(list(counts), counts.__getitem__, documents)
+    # the word in every article goes; of the common ones, the most common goes first
+    assert chosen.rank == ["ifrim", "minister", "finance", "budget"] and chosen.match == ["ifrim"]
+    assert not chosen.capped and chosen.budget == CANDIDATE_POSTINGS
+    # a small archive keeps every word
+    assert plan(list(counts), lambda w: 1, 5_000).rank == list(counts)
+
+
 def test_fusion():
     assert rrf([[("a", 9.0), ("b", 1.0)], [("b", 5.0), ("c", 1.0)]])[0][0] == "b"
     fused = dict(weighted([("a", 0.8), ("b", 0.5)], [("b", 20.0), ("c", 10.0)], alpha=0.5))

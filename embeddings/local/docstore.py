@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.keyword import CANDIDATE_POSTINGS, KeywordPlan, match_terms, plan
+from embeddings.keyword import KeywordPlan, match_terms, plan
 from embeddings.records import Document, Passage
 
 TOKENIZE = "porter unicode61 remove_diacritics 2"
@@ -222,7 +222,7 @@ class DocStore:
         the words it matches, so the candidates come from an AND: the documents with one of
         the rarer words, ranked on every word ``plan`` keeps. The rarer words then count twice
         in the score; they are the ones BM25 weighs most anyway (docs/scaling-benchmarks.md).
-        When even the rarest word is in more than ``CANDIDATE_POSTINGS`` documents, its newest
+        When even the rarest word is in more than ``keyword.CANDIDATE_POSTINGS`` documents, its newest
         documents are the candidates (FTS5 seeks by rowid, which grows with the archive).
 
         The top ``k`` are chosen inside FTS5 and only they are joined to ``documents``: joining
@@ -245,7 +245,7 @@ class DocStore:
         where, params = self.filter_clause(since, until, section)
         restrict = f"AND rowid IN (SELECT rowid FROM documents WHERE {where})" if params else ""
         if chosen.capped:
-            low, _high = self._window(match_terms(chosen.match), None)
+            low, _high = self._window(match_terms(chosen.match), chosen.budget, None)
             if low is not None:
                 restrict += " AND rowid >= ?"
                 params.append(low)
@@ -264,7 +264,7 @@ class DocStore:
             return []
         low, high = int(admitted[0]), int(admitted[-1])
         if chosen.capped:
-            found_low, found_high = self._window(match_terms(chosen.match), admitted)
+            found_low, found_high = self._window(match_terms(chosen.match), chosen.budget, admitted)
             low = max(low, found_low if found_low is not None else low)
             high = min(high, found_high if found_high is not None else high)
         every = self._searching(
@@ -287,8 +287,8 @@ class DocStore:
         )
         return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
 
-    def _window(self, match: str, admitted: np.ndarray | None) -> tuple[int | None, int | None]:
-        """The rowids (low, high) between which the newest ``CANDIDATE_POSTINGS`` articles
+    def _window(self, match: str, budget: int, admitted: np.ndarray | None) -> tuple[int | None, int | None]:
+        """The rowids (low, high) between which the newest ``budget`` articles
         matching ``match`` (and ``admitted``) lie; None for no bound.
 
         FTS5 ranks every matching article in the window, admitted or not. Rowids follow the
@@ -298,9 +298,9 @@ class DocStore:
         rather than cost many times more."""
         newest = "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
         if admitted is None:
-            row = self._searching(f"{newest} ORDER BY rowid DESC LIMIT 1 OFFSET ?", [match, CANDIDATE_POSTINGS - 1])
+            row = self._searching(f"{newest} ORDER BY rowid DESC LIMIT 1 OFFSET ?", [match, budget - 1])
             return (row[0][0] if row else None), None
-        wanted, span = CANDIDATE_POSTINGS, CANDIDATE_POSTINGS * FILTERED_SPAN
+        wanted, span = budget, budget * FILTERED_SPAN
         high: int | None = None
         scanned = 0
         with self._search_lock:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import NoIndex, StoreError, StoreLocked
-from embeddings.keyword import CANDIDATE_POSTINGS, plan, terms
+from embeddings.keyword import plan, terms
 from embeddings.manifest import check_model, now
 from embeddings.postgres.db import SCHEMA_VERSION, WRITER_LOCK, connect, migrate, psycopg, redact
 from embeddings.records import NO_FILTERS, Document, Filters, Passage, Stats
@@ -211,7 +211,7 @@ class PostgresStore:
         params: dict[str, Any] = {"match": _tsquery(chosen.match), "rank": _tsquery(chosen.rank), "k": k}
         where = LIVE + filter_sql(filters, params)
         if chosen.capped:
-            # Even the rarest word is in more than CANDIDATE_POSTINGS documents: the candidates
+            # Even the rarest word is in more than keyword.CANDIDATE_POSTINGS documents: the candidates
             # are the most recently added ones with it, as on the local backend. A row_id range
             # that should hold that many of them (from the word's share of the archive) keeps
             # the scan to those rows.
@@ -221,8 +221,8 @@ class PostgresStore:
             top = self._max_row_id(filters)
             if top is None:
                 return []
-            params["floor"], params["top"] = top - int(CANDIDATE_POSTINGS / share * 1.25), top
-            span = f" AND row_id BETWEEN %(floor)s AND %(top)s ORDER BY row_id DESC LIMIT {CANDIDATE_POSTINGS}"
+            params["floor"], params["top"] = top - int(chosen.budget / share * 1.25), top
+            span = f" AND row_id BETWEEN %(floor)s AND %(top)s ORDER BY row_id DESC LIMIT {int(chosen.budget)}"
         else:
             span = ""
         # Each candidate row is read once, ranked as it is read (MATERIALIZED keeps the planner

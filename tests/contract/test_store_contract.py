@@ -134,6 +134,8 @@ def test_keyword_search_ignores_diacritics_and_filters(store) -> None:
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
     assert {d for d, _ in store.keyword_search("grain harbour", 10, Filters(section="SPORT"))} == {"brăila"}
     assert {d for d, _ in store.keyword_search("grain harbour", 10, Filters(since="2024-03-10"))} == {"brăila"}
+    assert store.keyword_search("grain harbour", 10, Filters(until="2023")) == []  # before the archive
+    assert store.keyword_search("grain harbour", 10, Filters(since="2025-01-01")) == []  # after it
     assert store.keyword_search("the of and", 10) == []  # only stop words
     assert store.keyword_search("zeppelin", 10) == []
 
@@ -179,6 +181,8 @@ def test_publish_is_atomic_and_readers_keep_their_version(location) -> None:
     found = fresh.dense_search(embed(["The port of Constanța opened a grain terminal"])[0], 10)
     assert "port" not in {p.doc_id for p in fresh.passages(i for i, _ in found).values()}
     assert [d for d, _ in fresh.keyword_search("rail Sibiu", 5)] == ["rail"]
+    # article counts per word follow the refresh
+    assert (fresh.word_documents("grain"), fresh.word_documents("Sibiu")) == (1, 1)
     reader.close()
     fresh.close()
 
