@@ -74,7 +74,7 @@ class SentenceEncoder:
         batch_size: int = 32,
         device: str = "cpu",
         threads: int = 0,
-        question_threads: int = 1,
+        question_threads: int = 0,
         backend: str = "auto",
         cache_dir: str | Path | None = None,
     ) -> None:
@@ -158,11 +158,11 @@ class SentenceEncoder:
 
     def _questions(self):  # -> OpenVinoRunner | None
         """The stored OpenVINO model compiled for single questions, on ``question_threads``
-        threads, or None. One thread leaves the other cores to the keyword search that runs
-        while a question is embedded: on 2 cores a question then embeds in 16 ms beside it,
-        where every core took 12 ms alone and 19-39 ms beside it (docs/scaling-benchmarks.md).
-        Kept once opened (or once it failed to open); looked for again while no export is
-        stored, since the next ingest stores one."""
+        threads (0: every core), or None. One thread leaves the other cores to the keyword
+        search that runs while a question is embedded, which pays on a large archive: on 2
+        cores a question embeds in 16 ms beside it, where every core took 12 ms alone and 19-39
+        ms beside it (docs/scaling-benchmarks.md). Kept once opened (or once it failed to
+        open); looked for again while no export is stored, since the next ingest stores one."""
         if "questions" in vars(self):
             return self.__dict__["questions"]
         if self.backend == "torch" or self.device != "cpu" or self._stored_export() is None:

@@ -82,25 +82,20 @@ def plan(words: Sequence[str], frequency: Callable[[str], int], documents: int) 
     if not rank:
         rarest = min(words, key=counts.__getitem__)
         return KeywordPlan([rarest], [rarest], counts[rarest] > CANDIDATE_POSTINGS, CANDIDATE_POSTINGS)
-    rank = _within_rank_budget(rank, counts)
-    match: list[str] = []
-    total = 0
-    for word in sorted(rank, key=counts.__getitem__):
-        if match and total + counts[word] > CANDIDATE_POSTINGS:
-            break
-        match.append(word)
-        total += counts[word]
+    kept, _ = _rarest(rank, counts, RANK_POSTINGS)
+    rank = [w for w in rank if w in kept]  # in the question's order
+    match, total = _rarest(rank, counts, CANDIDATE_POSTINGS)
     return KeywordPlan(rank, match, total > CANDIDATE_POSTINGS, CANDIDATE_POSTINGS)
 
 
-def _within_rank_budget(rank: list[str], counts: dict[str, int]) -> list[str]:
-    """The rarest of ``rank`` whose postings add up to ``RANK_POSTINGS`` (at least one), in
-    the question's order."""
-    kept: set[str] = set()
+def _rarest(words: list[str], counts: dict[str, int], budget: int) -> tuple[list[str], int]:
+    """The rarest of ``words`` whose postings add up to ``budget`` (at least one), rarest
+    first, and their postings."""
+    chosen: list[str] = []
     total = 0
-    for word in sorted(rank, key=counts.__getitem__):
-        if kept and total + counts[word] > RANK_POSTINGS:
+    for word in sorted(words, key=counts.__getitem__):
+        if chosen and total + counts[word] > budget:
             break
-        kept.add(word)
+        chosen.append(word)
         total += counts[word]
-    return [w for w in rank if w in kept]
+    return chosen, total

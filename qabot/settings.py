@@ -62,10 +62,11 @@ class Settings(BaseSettings):
         "1 suits a bot sharing its host with other CPU-heavy work.",
     )
     question_threads: int = Field(
-        1,
-        ge=1,
-        description="CPU threads that embed one question; 1 leaves the other cores to the keyword "
-        "search that runs alongside it.",
+        0,
+        ge=0,
+        description="CPU threads that embed one question; 0 uses every core (fastest for a small "
+        "archive), 1 leaves the other cores to the keyword search that runs alongside it (a "
+        "large archive on few cores).",
     )
     chunk_tokens: int = Field(
         128, ge=16, description="Target passage size in model tokens (capped by the model's max length)."
