@@ -193,7 +193,8 @@ class Retriever:
         overall_hits = [] if force_dates and narrow_hits else self.store.dense_search(qvec, DENSE_CHUNKS, filters)
         best = max((score for _, score in overall_hits), default=0.0)
         if narrow_hits and (force_dates or max(score for _, score in narrow_hits) >= SOFT_FILTER_KEEP * best):
-            overall_keyword.cancel()
+            if overall_keyword is not None:
+                overall_keyword.cancel()
             candidates = run(said, narrow_hits, keyword_hits)
         else:
             keyword_hits.cancel()
