@@ -265,8 +265,10 @@ class DocStore:
         low, high = int(admitted[0]), int(admitted[-1])
         if chosen.capped:
             found_low, found_high = self._window(match_terms(chosen.match), chosen.budget, admitted)
+            if found_high is None:
+                return []  # no admitted article has the rarest word
             low = max(low, found_low if found_low is not None else low)
-            high = min(high, found_high if found_high is not None else high)
+            high = min(high, found_high)
         every = self._searching(
             "SELECT rowid, bm25(documents_fts, ?, ?) FROM documents_fts WHERE documents_fts MATCH ?"
             " AND rowid >= ? AND rowid <= ?", [*weights, match, low, high],
