@@ -151,7 +151,7 @@ class SentenceEncoder:
         """Converts and stores the OpenVINO model now, so no ingest pays for it later. Returns
         where it is stored, or None when nothing can be stored (torch backend, a hub model)."""
         runner = self.openvino
-        self.__dict__.pop("openvino", None)
+        self.release_bulk_runtime()
         if runner is None or self._stored_export() is None:
             return None
         return self.export_dir

@@ -187,8 +187,7 @@ class Retriever:
             candidates = run(filters, keyword_hits=keyword_hits)
             return candidates, self.to_hits(candidates[:40], 20), qvec
         # Which of the two wins is decided on their best passages, which the dense searches alone
-        # give; only the winner is searched by keyword and fused (the keyword search is most of
-        # a question's time on a large archive).
+        # give; only the winner is fused, and the loser's keyword search is dropped.
         narrow_hits = self.store.dense_search(qvec, DENSE_CHUNKS, said)
         overall_hits = [] if force_dates and narrow_hits else self.store.dense_search(qvec, DENSE_CHUNKS, filters)
         best = max((score for _, score in overall_hits), default=0.0)

@@ -45,9 +45,6 @@ class RowFilter:
 
     def ids(self, since: str | None, until: str | None, section: str | None) -> np.ndarray:
         """The ids the filter admits, ascending."""
-        return self._ids[self._keep(since, until, section)]
-
-    def _keep(self, since: str | None, until: str | None, section: str | None) -> np.ndarray:
         keep = np.ones(len(self._ids), dtype=bool)
         if since:
             keep &= self._published >= _day(since)
@@ -58,7 +55,7 @@ class RowFilter:
             wanted = section.lower()
             codes = [i for i, name in enumerate(self._names) if name == wanted]
             keep &= np.isin(self._sections, codes)
-        return keep
+        return self._ids[keep]
 
 
 def _day(iso: str) -> int:
