@@ -177,6 +177,13 @@ class SentenceEncoder:
         self.__dict__["questions"] = runner
         return runner
 
+    def set_question_threads(self, threads: int) -> None:
+        """Threads for embedding questions from now on (0: every core). A copy already compiled
+        for another count is dropped and compiled again at the next question."""
+        if threads != self.question_threads:
+            self.question_threads = threads
+            self.__dict__.pop("questions", None)
+
     def release_bulk_runtime(self) -> None:
         """Drops the bulk OpenVINO copy of the model (about 300 MB with its buffers) once an
         ingest is done; questions have their own (``_questions``)."""

@@ -25,17 +25,16 @@ _WORD = re.compile(r"[\w][\w'’.-]*[\w]|[\w]", re.UNICODE)
 
 
 def terms(text: str) -> list[str]:
-    """Lower-cased content words in order, duplicates removed."""
-    out: list[str] = []
-    for raw in _WORD.findall(text.lower()):
-        word = raw.strip(".'’-").replace("’", "'")
+    """Lower-cased content words in order, duplicates removed. (Answers run this on every
+    sentence they weigh, so it is kept lean: a match starts and ends with a word character.)"""
+    out: dict[str, None] = {}
+    for word in _WORD.findall(text.lower().replace("’", "'")):
         if word.endswith("'s"):
             word = word[:-2]
-        if not word or word in STOP_WORDS or (len(word) == 1 and not word.isdigit()):
+        if word in STOP_WORDS or (len(word) == 1 and not word.isdigit()):
             continue
-        if word not in out:
-            out.append(word)
-    return out
+        out[word] = None
+    return list(out)
 
 
 def match_expression(text: str) -> str:

@@ -25,10 +25,13 @@ from qabot.persist import StateStore, open_state
 from qabot.pipeline import IngestReport, ingest
 from qabot.retrieve import Candidate, Filters, Retriever, in_background, section_in
 from qabot.settings import Settings
-from qabot.wiring import build_encoder, open_store, rebuild_hint, writer_errors
+from qabot.wiring import build_encoder, open_store, question_threads, rebuild_hint, writer_errors
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from embeddings.encoder import SentenceEncoder
+    from qabot.entities import Name
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +100,9 @@ class QAService:
         return self._store
 
     def _open_store(self) -> Store:
-        return open_store(self.settings, self.encoder.model_id)
+        store = open_store(self.settings, self.encoder.model_id)
+        self.encoder.set_question_threads(question_threads(self.settings, store.stats().documents))
+        return store
 
     def reload_if_changed(self) -> bool:
         """Picks up a version published by another process (a refresh); one cheap check."""
@@ -208,6 +213,8 @@ class QAService:
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
         query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
         intent = read_intent(query, today)
+        # "who is ..." is answered from the articles naming them: looked up while retrieving
+        lookups = self._name_lookups(intent, query) if intent.kind == ENTITY else None
         candidates, hits, qvec = self._retrieve(
             query, Filters(since, until, section), boost=cited_before, pin=pin, force_dates=intent.kind == PERIOD,
             today=today, date_slack=NEAR if intent.kind == ASOF else 0,
@@ -217,7 +224,7 @@ class QAService:
         )
         best = candidates[0].dense if candidates else 0.0
         relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
-        name_hits = self._name_hits(intent, query) if intent.kind == ENTITY or not relevant else []
+        name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about
         if not relevant and not name_hits:
@@ -268,18 +275,22 @@ class QAService:
             return True
         return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
-    def _name_hits(self, intent: Intent, query: str) -> list[Hit]:
-        """Articles naming the person or organisation asked about, when the name is rare enough
-        to be evidence (qabot.entities); for other questions also most of their other words."""
+    def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
+        """Starts looking up the names the question mentions (``_name_hits``): each costs a
+        keyword search and some article reads, and they run at once."""
         from qabot.entities import Name, capitalised_names, known
-        from qabot.fold import fold, folded_terms
 
         _dated, total = self._archive()
         names = [Name.of(text) for text in ([intent.name] if intent.kind == ENTITY else capitalised_names(query))]
-        # each name costs a keyword search and some article reads; they run at once, and the
-        # first name, in the question's order, whose articles qualify is the answer
-        lookups = [in_background(known, self.store, name, total, NAME_ARTICLES) for name in names]
-        for name, lookup in zip(names, lookups, strict=True):
+        return [(name, in_background(known, self.store, name, total, NAME_ARTICLES)) for name in names]
+
+    def _name_hits(self, intent: Intent, query: str, lookups: list[tuple[Name, Future]] | None = None) -> list[Hit]:
+        """Articles naming the person or organisation asked about, when the name is rare enough
+        to be evidence (qabot.entities); for other questions also most of their other words.
+        The first name, in the question's order, whose articles qualify is the answer."""
+        from qabot.fold import fold, folded_terms
+
+        for name, lookup in lookups if lookups is not None else self._name_lookups(intent, query):
             ids = lookup.result()
             if not ids:
                 continue

@@ -64,9 +64,9 @@ class Settings(BaseSettings):
     question_threads: int = Field(
         0,
         ge=0,
-        description="CPU threads that embed one question; 0 uses every core (fastest for a small "
-        "archive), 1 leaves the other cores to the keyword search that runs alongside it (a "
-        "large archive on few cores).",
+        description="CPU threads that embed one question; 0 chooses: every core for an archive "
+        "under 10,000 articles, every core but one for a larger one, whose keyword search runs "
+        "alongside the embedding.",
     )
     chunk_tokens: int = Field(
         128, ge=16, description="Target passage size in model tokens (capped by the model's max length)."

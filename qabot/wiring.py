@@ -7,6 +7,7 @@ encoder is one decision in one place. Heavy imports stay inside the functions.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +63,21 @@ def build_encoder(settings: Settings) -> SentenceEncoder:
         backend=settings.backend,
         cache_dir=settings.encoder_cache_dir,
     )
+
+
+def question_threads(settings: Settings, articles: int) -> int:
+    """Threads that embed a question: as set, else (0) every core for a small archive and every
+    core but one for a large one. A question's keyword search runs while it is embedded; from
+    ``keyword.PRUNE_FROM`` articles it costs about as much as the embedding, and sharing every
+    core with it made both slower (docs/scaling-benchmarks.md)."""
+    from embeddings.keyword import PRUNE_FROM
+
+    if settings.question_threads:
+        return settings.question_threads
+    if articles < PRUNE_FROM:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 def open_store(settings: Settings, model_id: str | None) -> Store:

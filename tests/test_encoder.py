@@ -64,6 +64,12 @@ def test_auto_sends_bulk_to_openvino_and_questions_once_it_is_stored(encoder, pa
     auto.release_bulk_runtime()
     auto.embed(["and the third?"])
     assert vars(auto)["questions"] is runner
+    # a large archive leaves a core to the keyword search: the question copy is compiled again
+    auto.set_question_threads(1)
+    again = auto.embed(["and the second tram line?"])
+    threads = vars(auto)["questions"]._request.get_compiled_model().get_property("INFERENCE_NUM_THREADS")
+    assert vars(auto)["questions"] is not runner and int(threads) == 1
+    assert float((again @ asked.T)[0, 0]) >= 0.999
     serving = SentenceEncoder(cache_dir=tmp_path / "cache")
     question = serving.embed(["and the second tram line?"])
     assert vars(serving)["questions"] is not None and "openvino" not in vars(serving)

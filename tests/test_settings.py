@@ -57,3 +57,16 @@ def test_torch_threads_setting_limits_the_encoder(tmp_path):
     if before == "1":
         pytest.skip("torch uses one thread here anyway")
     assert after == "1"
+
+
+def test_question_threads_leave_a_core_to_the_keyword_search_of_a_large_archive(tmp_path, monkeypatch):
+    from embeddings.keyword import PRUNE_FROM
+    from qabot.wiring import question_threads
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    chosen = Settings(data_dir=tmp_path)
+    assert question_threads(chosen, PRUNE_FROM - 1) == 0  # every core: the keyword search is quick
+    assert question_threads(chosen, PRUNE_FROM) == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert question_threads(chosen, 10 * PRUNE_FROM) == 1
+    assert question_threads(Settings(data_dir=tmp_path, question_threads=2), PRUNE_FROM - 1) == 2

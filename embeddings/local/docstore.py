@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,6 +76,7 @@ MIGRATIONS = [_m001_create_tables, _m002_term_documents]
 SCHEMA_VERSION = len(MIGRATIONS)
 FILTERED_SPAN = 4  # a filtered keyword search ranks at most this many budgets of matching articles
 FREQUENCY_CACHE = 100_000  # words whose document frequency a reader remembers
+READ_MMAP = 1 << 40  # bytes of the file a reader maps; SQLite lowers it to its build's limit (2 GB)
 
 
 class DocStore:
@@ -83,22 +85,16 @@ class DocStore:
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.lock = threading.RLock()
+        self._readers: list[sqlite3.Connection] = []
+        self._thread = threading.local()
         if readonly:
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self.db = self._thread.db = self._connect_reader()
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=DELETE")
             self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.row_factory = sqlite3.Row
-        self.lock = threading.RLock()
-        # A reader's keyword searches have a connection of their own, so a question's keyword
-        # search runs while its passages are read (qabot.retrieve); a writer has one connection,
-        # the only one that sees its uncommitted changes.
-        self._search_db = self.db
-        self._search_lock = self.lock
-        if readonly:
-            self._search_db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self._search_lock = threading.RLock()
+            self.db.row_factory = sqlite3.Row
         self._documents: int | None = None
         self._frequencies: dict[str, int] = {}
         self._tokens: Tokens | None = None
@@ -109,6 +105,33 @@ class DocStore:
             "SELECT 1 FROM sqlite_master WHERE name = 'term_documents'"
         )) and bool(self._query("SELECT 1 FROM term_documents LIMIT 1"))
 
+    def _connect_reader(self) -> sqlite3.Connection:
+        """A read-only connection that reads the file through a memory map (up to the size
+        SQLite was built to allow): a keyword search walks many index pages, and copying each
+        out of the page cache cost 15% of it at 200k articles (docs/scaling-benchmarks.md)."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        db.execute(f"PRAGMA mmap_size={READ_MMAP}")
+        db.row_factory = sqlite3.Row
+        with self.lock:
+            self._readers.append(db)
+        return db
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection this thread reads on. A reader (a published version, which never
+        changes) gives each thread its own: a question's keyword searches, the names it looks
+        up and its passage reads run at once (qabot.retrieve), where on one shared connection
+        they queued behind each other (docs/scaling-benchmarks.md). A writer has one connection,
+        the only one that sees its uncommitted changes."""
+        if not self.readonly:
+            with self.lock:
+                yield self.db
+            return
+        db = getattr(self._thread, "db", None)
+        if db is None:
+            db = self._thread.db = self._connect_reader()
+        yield db
+
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -117,19 +140,14 @@ class DocStore:
                 self.db.execute(f"PRAGMA user_version={number}")
 
     def close(self) -> None:
-        self.db.close()
-        if self._search_db is not self.db:
-            self._search_db.close()
+        with self.lock:
+            for db in {id(c): c for c in [self.db, *self._readers]}.values():
+                db.close()
 
     # --- reading ---
     def _query(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
-        with self.lock:
-            return self.db.execute(sql, params).fetchall()
-
-    def _searching(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        """``_query`` on the keyword search's connection."""
-        with self._search_lock:
-            return self._search_db.execute(sql, params).fetchall()
+        with self._reading() as db:
+            return db.execute(sql, params).fetchall()
 
     def counts(self) -> dict[str, int]:
         docs = self._query("SELECT count(*) FROM documents")[0][0]
@@ -153,13 +171,13 @@ class DocStore:
         rows = self._query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
         return _document(rows[0]) if rows else None
 
-    def _rows_in(self, sql: str, keys: Iterable, query: Callable | None = None) -> list[sqlite3.Row]:
+    def _rows_in(self, sql: str, keys: Iterable) -> list[sqlite3.Row]:
         """Runs ``sql`` (with ``{marks}`` for an IN list) over ``keys`` in batches SQLite accepts."""
         unique = list(dict.fromkeys(keys))
         rows: list[sqlite3.Row] = []
         for start in range(0, len(unique), 500):
             part = unique[start : start + 500]
-            rows.extend((query or self._query)(sql.format(marks=",".join("?" * len(part))), part))
+            rows.extend(self._query(sql.format(marks=",".join("?" * len(part))), part))
         return rows
 
     def get_many(self, doc_ids: Iterable[str]) -> dict[str, Document]:
@@ -253,7 +271,7 @@ class DocStore:
             "SELECT rowid, bm25(documents_fts, ?, ?) AS s FROM documents_fts "
             f"WHERE documents_fts MATCH ? {restrict} ORDER BY s LIMIT ?"
         )
-        return self._doc_ids(self._searching(sql, [*weights, match, *params, k]))
+        return self._doc_ids([(r[0], r[1]) for r in self._query(sql, [*weights, match, *params, k])])
 
     def _filtered(
         self, chosen: KeywordPlan, match: str, weights: tuple[float, float], k: int, admitted: np.ndarray
@@ -269,7 +287,7 @@ class DocStore:
                 return []  # no admitted article has the rarest word
             low = max(low, found_low if found_low is not None else low)
             high = min(high, found_high)
-        every = self._searching(
+        every = self._query(
             "SELECT rowid, bm25(documents_fts, ?, ?) FROM documents_fts WHERE documents_fts MATCH ?"
             " AND rowid >= ? AND rowid <= ?", [*weights, match, low, high],
         )
@@ -283,8 +301,7 @@ class DocStore:
         """(rowid, bm25) best first -> (doc_id, score), higher better."""
         ids = dict(
             (r[0], r[1]) for r in self._rows_in(
-                "SELECT rowid, doc_id FROM documents WHERE rowid IN ({marks})", (r[0] for r in ranked),
-                query=self._searching,
+                "SELECT rowid, doc_id FROM documents WHERE rowid IN ({marks})", (r[0] for r in ranked)
             )
         )
         return [(ids[r[0]], -float(r[1])) for r in ranked if r[0] in ids]
@@ -300,13 +317,13 @@ class DocStore:
         rather than cost many times more."""
         newest = "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
         if admitted is None:
-            row = self._searching(f"{newest} ORDER BY rowid DESC LIMIT 1 OFFSET ?", [match, budget - 1])
+            row = self._query(f"{newest} ORDER BY rowid DESC LIMIT 1 OFFSET ?", [match, budget - 1])
             return (row[0][0] if row else None), None
         wanted, span = budget, budget * FILTERED_SPAN
         high: int | None = None
         scanned = 0
-        with self._search_lock:
-            cursor = self._search_db.execute(
+        with self._reading() as db:
+            cursor = db.execute(
                 f"{newest} AND rowid >= ? AND rowid <= ? ORDER BY rowid DESC",
                 [match, int(admitted[0]), int(admitted[-1])],
             )
@@ -342,11 +359,11 @@ class DocStore:
             return known
         tokens = self._tokenize(word) if self._counted else []
         if len(tokens) == 1:
-            row = self._searching("SELECT documents FROM term_documents WHERE term = ?", tokens)
+            row = self._query("SELECT documents FROM term_documents WHERE term = ?", tokens)
             count = row[0][0] if row else 0
         else:  # a phrase ("pre-tax"), or a version written before the counts were kept
             quoted = '"' + word.replace('"', '""') + '"'
-            count = self._searching("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [quoted])[0][0]
+            count = self._query("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [quoted])[0][0]
         if self.readonly:
             if len(self._frequencies) >= FREQUENCY_CACHE:
                 self._frequencies.clear()

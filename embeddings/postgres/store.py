@@ -222,7 +222,12 @@ class PostgresStore:
             if top is None:
                 return []
             params["floor"], params["top"] = top - int(chosen.budget / share * 1.25), top
-            span = f" AND row_id BETWEEN %(floor)s AND %(top)s ORDER BY row_id DESC LIMIT {int(chosen.budget)}"
+            # When the word is in fewer documents than the range holds, its rows are filtered by
+            # row_id as they are read: a bitmap of the range (which the planner otherwise builds
+            # from the primary key) cost more than the heap reads it saved, 33 ms against 24.
+            rarer = max(frequencies[w] for w in chosen.match) < top - params["floor"]
+            row_id = "row_id + 0" if rarer else "row_id"
+            span = f" AND {row_id} BETWEEN %(floor)s AND %(top)s ORDER BY row_id DESC LIMIT {int(chosen.budget)}"
         else:
             span = ""
         # Each candidate row is read once, ranked as it is read (MATERIALIZED keeps the planner

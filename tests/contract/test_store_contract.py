@@ -140,6 +140,39 @@ def test_keyword_search_ignores_diacritics_and_filters(store) -> None:
     assert store.keyword_search("zeppelin", 10) == []
 
 
+def test_threads_reading_at_once_see_what_one_thread_sees(store) -> None:
+    """A bot answers several chats at once, and one question runs its keyword searches, name
+    lookups and passage reads side by side: each must get what it would get alone."""
+    queries = ["grain harbour", "Braila", "budget pensions", "harbour", "constanta grain", "river cup"]
+
+    def read(query: str) -> tuple:
+        found = store.keyword_search(query, 10)
+        docs = store.documents(d for d, _ in found)
+        ids = store.passage_ids(list(docs))
+        texts = store.passages(i for group in ids.values() for i in group)
+        return tuple(found), tuple(sorted(docs)), tuple(sorted(p.text for p in texts.values()))
+
+    alone = {q: read(q) for q in queries}
+    results: list[tuple[str, tuple]] = []
+    errors: list[BaseException] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for n in range(30):
+                q = queries[(offset + n) % len(queries)]
+                results.append((q, read(q)))
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 180 and all(got == alone[q] for q, got in results)
+
+
 def test_headline_words_weigh_more(store) -> None:
     # "harbour" is in the headline of one and the body of the other
     assert [d for d, _ in store.keyword_search("harbour", 10)][0] == "undated"
