@@ -86,6 +86,14 @@ class Store(Protocol):
         vectors to score them cost 10x computing them in PostgreSQL."""
         ...
 
+    def article_similarities(self, doc_ids: Iterable[str], query: np.ndarray) -> dict[str, dict[int, float]]:
+        """For each stored article among ``doc_ids``, the inner product of ``query`` with each
+        of its passages' vectors, by passage id in reading order: ``passage_ids`` and
+        ``passage_similarities`` in one read. Retrieval rescores every passage of the ~100
+        articles the keyword search finds; a server then reads each passage row once, not
+        twice (docs/scaling-benchmarks.md)."""
+        ...
+
     def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         """The stored documents among ``doc_ids``, by id (unknown ids are absent)."""
         ...

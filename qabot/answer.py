@@ -222,16 +222,13 @@ def lead_vectors(store: Store, doc_ids: list[str]) -> np.ndarray:
 
 def sources(store: Store, hits: list[Hit], qvec: np.ndarray) -> list[Source]:
     """Every passage of the answering articles, in order, with its exact similarity."""
-    from qabot.retrieve import similarities
-
-    by_doc = store.passage_ids(h.article_id for h in hits)
-    ids = [i for h in hits for i in by_doc.get(h.article_id, [])]
+    by_doc = store.article_similarities((h.article_id for h in hits), qvec)
+    ids = [i for h in hits for i in by_doc.get(h.article_id, {})]
     if not ids:
         return []
-    sim_of = similarities(store, ids, qvec)
     chunks = store.passages(ids)
     return [
-        Source(h, [(chunks[i].text, sim_of[i]) for i in by_doc.get(h.article_id, []) if i in chunks])
+        Source(h, [(chunks[i].text, sim) for i, sim in by_doc.get(h.article_id, {}).items() if i in chunks])
         for h in hits
     ]
 

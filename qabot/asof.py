@@ -46,21 +46,29 @@ def about_period(published: str, text: str, period: Period, question_terms: Sequ
     in the period but the sentence names another time ("rises to 4,050 lei from 1 January 2025",
     published in December 2024); else 0. A figure stated past the lead is background (a recap
     of an earlier decision) and counts ``BACKGROUND`` as much."""
-    if not published:
+    if not near_period(published, period):
         return 0.0
     day = date.fromisoformat(published[:10])
     inside = period.since <= published[:10] <= period.until
-    near = (date.fromisoformat(period.since) - timedelta(days=NEAR)) <= day <= (
-        date.fromisoformat(period.until) + timedelta(days=NEAR))
     position, sentence = figure_sentence(text, question_terms)
     named = named_months(sentence, day)
     weight = 1.0 if position < LEAD_SENTENCES else BACKGROUND
-    if near and any(period.since <= start.isoformat() <= period.until and (with_day or start <= day)
+    if any(period.since <= start.isoformat() <= period.until and (with_day or start <= day)
                     for start, with_day in named):
         return weight
     if inside:
         return weight * (0.5 if named else 1.0)
     return 0.0
+
+
+def near_period(published: str, period: Period) -> bool:
+    """Published within ``NEAR`` days of ``period``: only such an article can give its figure,
+    so only its text need be read (``about_period``)."""
+    if not published:
+        return False
+    day = date.fromisoformat(published[:10])
+    return (date.fromisoformat(period.since) - timedelta(days=NEAR)) <= day <= (
+        date.fromisoformat(period.until) + timedelta(days=NEAR))
 
 
 def figure_sentence(text: str, question_terms: Sequence[str]) -> tuple[int, str]:

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from qabot.answer import Extractor, Scored, Source, whole_quotes
-from qabot.asof import about_period, around_event, first_about
+from qabot.asof import about_period, around_event, first_about, near_period
 from qabot.dates import long_date, month_number
 from qabot.entities import Name, mentions, quoted_words
 from qabot.fold import folded_terms
@@ -142,7 +142,8 @@ class NewsAnswers:
         if not members:
             return None
         asked = [t for t in folded_terms(parse_dates(focus, self.today)[1]) if not month_number(t)]
-        texts = {s.hit.article_id: " ".join(p for p, _ in s.passages) for s in self.sources(members, qvec)}
+        near = [h for h in members if near_period(h.published, period)]  # the others' texts cannot count
+        texts = {s.hit.article_id: " ".join(p for p, _ in s.passages) for s in self.sources(near, qvec)} if near else {}
         about = {h.article_id: about_period(h.published, texts.get(h.article_id, ""), period, asked) for h in members}
         best = max(members, key=lambda h: about[h.article_id] + h.score)
         return best if about[best.article_id] > 0 else None

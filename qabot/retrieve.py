@@ -138,15 +138,10 @@ class Retriever:
 
     def _score_chunks(self, doc_ids: list[str], qvec: np.ndarray, found: dict[str, Candidate]) -> None:
         """Exact similarities for articles only the keyword search found."""
-        by_doc = self.store.passage_ids(doc_ids)
-        ids = [i for doc_id in doc_ids for i in by_doc.get(doc_id, [])]
-        if not ids:
-            return
-        sims = similarities(self.store, ids, qvec)
+        by_doc = self.store.article_similarities(doc_ids, qvec)
         for doc_id in doc_ids:
-            candidate = found.setdefault(doc_id, Candidate(doc_id))
-            for chunk_id in by_doc.get(doc_id, []):
-                candidate.chunk_scores[chunk_id] = sims[chunk_id]
+            if doc_id in by_doc:
+                found.setdefault(doc_id, Candidate(doc_id)).chunk_scores.update(by_doc[doc_id])
 
     def retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,

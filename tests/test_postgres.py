@@ -50,6 +50,22 @@ def test_stats_name_the_backend_and_hide_the_password(sample_pg, tmp_path):
     assert "s3cret" not in done.stdout + done.stderr
 
 
+def test_passages_keep_their_vectors_and_text_in_the_row(sample_pg):
+    """Rescoring reads a question's ~600 candidate vectors: out of line, each cost a TOAST probe
+    (docs/scaling-benchmarks.md). The first load changes the vector column's type, which resets
+    its storage; the archive must still keep both in the row."""
+    with psycopg.connect(sample_pg) as conn:
+        storage = dict(conn.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'passages'::regclass"
+            " AND attname IN ('embedding', 'text')"
+        ).fetchall())
+        toasted = conn.execute(
+            "SELECT count(*) FROM passages WHERE pg_column_size(embedding) < 4 * vector_dims(embedding)"
+        ).fetchone()[0]
+    assert storage == {"embedding": "m", "text": "m"}
+    assert toasted == 0  # every vector stored whole in its row
+
+
 def test_unreachable_database_is_one_line(tmp_path):
     url = "postgresql://reader:s3cret@127.0.0.1:1/news"
     done = qabot("--data-dir", str(tmp_path), "search", "wage", env={"QABOT_DATABASE_URL": url})

@@ -125,6 +125,12 @@ class LocalStore:
     def passage_similarities(self, ids: Sequence[int], query: np.ndarray) -> np.ndarray:
         return self.passage_vectors(ids) @ np.asarray(query, dtype=np.float32)
 
+    def article_similarities(self, doc_ids: Iterable[str], query: np.ndarray) -> dict[str, dict[int, float]]:
+        by_doc = self.passage_ids(doc_ids)
+        ids = [i for group in by_doc.values() for i in group]
+        sims = iter(self.passage_similarities(ids, query).tolist())
+        return {doc_id: {i: next(sims) for i in group} for doc_id, group in by_doc.items()}
+
     def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         return self.docs.get_many(doc_ids)
 

@@ -141,7 +141,24 @@ def _m002_term_frequencies(cur: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_m001_create_tables, _m002_term_frequencies]
+def _m003_passages_in_the_row(cur: Any) -> None:
+    """A passage's vector and text kept in its row (``STORAGE MAIN``), not in TOAST. Rescoring
+    a question's candidates reads ~600 stored vectors, and each out-of-line one cost a TOAST
+    index probe and a page besides the row's own (docs/scaling-benchmarks.md). A row of a
+    384-dimension vector and its passage is about 2.3 kB, three to a page; a 1024-dimension one
+    still fits. Text is kept in too, or TOAST would move it out in the vector's place. Rows
+    written before keep their storage until rewritten."""
+    cur.execute(PASSAGES_IN_THE_ROW)
+
+
+# Also after the vector column changes type (a first load fixes its dimension), which resets
+# its storage to the type's own (out of line).
+PASSAGES_IN_THE_ROW = (
+    "ALTER TABLE passages ALTER COLUMN embedding SET STORAGE MAIN, ALTER COLUMN text SET STORAGE MAIN"
+)
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_m001_create_tables, _m002_term_frequencies, _m003_passages_in_the_row]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

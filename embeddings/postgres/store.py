@@ -22,7 +22,15 @@ import numpy as np
 from embeddings.errors import NoIndex, StoreError, StoreLocked
 from embeddings.keyword import plan, terms
 from embeddings.manifest import check_model, now
-from embeddings.postgres.db import SCHEMA_VERSION, WRITER_LOCK, connect, migrate, psycopg, redact
+from embeddings.postgres.db import (
+    PASSAGES_IN_THE_ROW,
+    SCHEMA_VERSION,
+    WRITER_LOCK,
+    connect,
+    migrate,
+    psycopg,
+    redact,
+)
 from embeddings.records import NO_FILTERS, Document, Filters, Passage, Stats
 
 BACKEND = "postgresql"
@@ -292,6 +300,17 @@ class PostgresStore:
             raise StoreError(f"no stored vectors for passage ids {missing[:5]}")
         return np.array([found[i] for i in wanted], dtype=np.float32)
 
+    def article_similarities(self, doc_ids: Iterable[str], query: np.ndarray) -> dict[str, dict[int, float]]:
+        rows = self._rows(  # <#> is the negative inner product
+            f"SELECT doc_id, id, -(embedding <#> %(q)s) FROM passages WHERE doc_id = ANY(%(ids)s)"
+            f" AND {LIVE} ORDER BY doc_id, ord",
+            {"ids": list(dict.fromkeys(doc_ids)), "q": np.asarray(query, dtype=np.float32)},
+        )
+        out: dict[str, dict[int, float]] = {}
+        for doc_id, pid, sim in rows:
+            out.setdefault(doc_id, {})[int(pid)] = float(sim)
+        return out
+
     def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
         rows = self._rows(
             f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ANY(%(ids)s) AND {LIVE}",
@@ -452,6 +471,7 @@ class PostgresWriter:
                 self.conn.execute("DELETE FROM documents")
             self.conn.execute("DROP INDEX IF EXISTS passages_embedding")
             self.conn.execute(f"ALTER TABLE passages ALTER COLUMN embedding TYPE vector({dim})")
+            self.conn.execute(PASSAGES_IN_THE_ROW)
             self._build_hnsw_at_commit = True
         elif self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM passages)").fetchone()[0]:
             # A first load into an empty table: no reader can see it yet, so the graph is built

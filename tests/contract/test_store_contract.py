@@ -103,6 +103,14 @@ def test_vectors_by_id_are_the_stored_ones(store) -> None:
     sims = store.passage_similarities(list(reversed(ids)), query)
     assert np.allclose(sims, expected[::-1] @ query, atol=1e-5)
     assert store.passage_similarities([], query).shape == (0,)
+    # every passage of some articles at once, in reading order; an unknown article is absent
+    both = store.article_similarities(["budget", "missing", "port"], query)
+    assert set(both) == {"budget", "port"} and list(both["budget"]) == ids
+    port = store.passage_ids(["port"])["port"]
+    assert list(both["port"]) == port
+    assert np.allclose(list(both["budget"].values()), expected @ query, atol=1e-5)
+    assert np.allclose(list(both["port"].values()), store.passage_similarities(port, query), atol=1e-5)
+    assert store.article_similarities([], query) == {}
     with pytest.raises(StoreError):
         store.passage_similarities([ids[0], 987654], query)
 
