@@ -76,7 +76,6 @@ MIGRATIONS = [_m001_create_tables, _m002_term_documents]
 SCHEMA_VERSION = len(MIGRATIONS)
 FILTERED_SPAN = 4  # a filtered keyword search ranks at most this many budgets of matching articles
 FREQUENCY_CACHE = 100_000  # words whose document frequency a reader remembers
-READ_MMAP = 1 << 40  # bytes of the file a reader maps; SQLite lowers it to its build's limit (2 GB)
 
 
 class DocStore:
@@ -106,11 +105,10 @@ class DocStore:
         )) and bool(self._query("SELECT 1 FROM term_documents LIMIT 1"))
 
     def _connect_reader(self) -> sqlite3.Connection:
-        """A read-only connection that reads the file through a memory map (up to the size
-        SQLite was built to allow): a keyword search walks many index pages, and copying each
-        out of the page cache cost 15% of it at 200k articles (docs/scaling-benchmarks.md)."""
+        """A read-only connection. (Not memory-mapped: that made keyword searches 15% faster
+        at 200k articles, but every connection maps the file anew and each mapping's pages
+        count in the process's RSS, 6 GB at 1M passages; docs/scaling-benchmarks.md.)"""
         db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        db.execute(f"PRAGMA mmap_size={READ_MMAP}")
         db.row_factory = sqlite3.Row
         with self.lock:
             self._readers.append(db)
