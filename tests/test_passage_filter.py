@@ -27,3 +27,26 @@ def test_the_arrays_filter_as_the_sql_does() -> None:
                                   (None, "2024-03-20", None), (None, None, "SPORT"), (None, None, "știri"),
                                   ("2024-03-05", None, "sport"), (None, None, "weather")]:
         assert found.ids(since, until, section).tolist() == sql_rule(since, until, section), (since, until, section)
+
+
+def test_a_version_reads_its_filters_before_the_first_filtered_question(tmp_path) -> None:
+    """At 1M passages the dates and sections take seconds to read; the first question naming a
+    date after a refresh must not wait for them, so opening a version starts reading them."""
+    from contract.test_store_contract import MODEL, embed, publish
+
+    from embeddings.local import LocalStore
+    from embeddings.records import Filters
+
+    publish(tmp_path / "index")
+    store = LocalStore.open(tmp_path / "index", model_id=MODEL)
+    try:
+        # no question asked yet: both are read on their own
+        articles, passages = store._row_filter("articles"), store._row_filter("passages")
+        assert articles.result(timeout=30).ids("2024-03-05", None, None).size == 2
+        assert passages.result(timeout=30).ids(None, None, "sport").size == 2
+        query = embed(["The mayor greeted the team at the harbour."])[0]
+        found = store.dense_search(query, 10, Filters(section="Sport"))
+        assert {store.passages([i])[i].doc_id for i, _ in found} == {"brăila"}
+        assert [d for d, _ in store.keyword_search("harbour", 10, Filters(since="2024-03-10"))] == ["brăila"]
+    finally:
+        store.close()

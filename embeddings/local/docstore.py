@@ -85,10 +85,12 @@ class DocStore:
         self.path = Path(path)
         self.readonly = readonly
         self.lock = threading.RLock()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[tuple[sqlite3.Connection, threading.RLock]] = []
+        self._closed = False
         self._thread = threading.local()
         if readonly:
-            self.db = self._thread.db = self._connect_reader()
+            self._thread.reader = self._connect_reader()
+            self.db = self._thread.reader[0]
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=DELETE")
@@ -104,15 +106,19 @@ class DocStore:
             "SELECT 1 FROM sqlite_master WHERE name = 'term_documents'"
         )) and bool(self._query("SELECT 1 FROM term_documents LIMIT 1"))
 
-    def _connect_reader(self) -> sqlite3.Connection:
-        """A read-only connection. (Not memory-mapped: that made keyword searches 15% faster
-        at 200k articles, but every connection maps the file anew and each mapping's pages
-        count in the process's RSS, 6 GB at 1M passages; docs/scaling-benchmarks.md.)"""
-        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        db.row_factory = sqlite3.Row
+    def _connect_reader(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        """A read-only connection and the lock held while it is in use, so ``close`` never
+        closes it under a running query. (Not memory-mapped: that made keyword searches 15%
+        faster at 200k articles, but every connection maps the file anew and each mapping's
+        pages count in the process's RSS, 6 GB at 1M passages; docs/scaling-benchmarks.md.)"""
         with self.lock:
-            self._readers.append(db)
-        return db
+            if self._closed:
+                raise sqlite3.ProgrammingError(f"{self.path} is closed")
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            reader = (db, threading.RLock())
+            self._readers.append(reader)
+        return reader
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -125,10 +131,12 @@ class DocStore:
             with self.lock:
                 yield self.db
             return
-        db = getattr(self._thread, "db", None)
-        if db is None:
-            db = self._thread.db = self._connect_reader()
-        yield db
+        reader = getattr(self._thread, "reader", None)
+        if reader is None:
+            reader = self._thread.reader = self._connect_reader()
+        db, in_use = reader
+        with in_use:
+            yield db
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -138,8 +146,15 @@ class DocStore:
                 self.db.execute(f"PRAGMA user_version={number}")
 
     def close(self) -> None:
+        """Closes every connection once its query, on whatever thread, is done (a version's
+        filters are read on a thread of their own: ``LocalStore._row_filter``)."""
         with self.lock:
-            for db in {id(c): c for c in [self.db, *self._readers]}.values():
+            self._closed = True
+            readers = list(self._readers)
+            if not self.readonly:
+                self.db.close()
+        for db, in_use in readers:
+            with in_use:
                 db.close()
 
     # --- reading ---
