@@ -14,16 +14,18 @@ def is_database_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(POSTGRES_SCHEMES)
 
 
-def open_store(location: str | Path, *, model_id: str | None = None) -> Store:
+def open_store(location: str | Path, *, model_id: str | None = None, serving: bool = False) -> Store:
     """The live version at ``location``; ``NoIndex`` when nothing was published, ``ModelMismatch``
-    when it was built with another model than ``model_id``."""
+    when it was built with another model than ``model_id``. ``serving``: it will answer
+    questions, so a local version reads ahead what filtered searches need (an ingest or a
+    migration, which only read, does not)."""
     if is_database_url(location):
         from embeddings.postgres import PostgresStore
 
         return PostgresStore.open(str(location), model_id=model_id)
     from embeddings.local import LocalStore
 
-    return LocalStore.open(Path(location), model_id=model_id)
+    return LocalStore.open(Path(location), model_id=model_id, serving=serving)
 
 
 def open_writer(

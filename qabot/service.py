@@ -100,7 +100,7 @@ class QAService:
         return self._store
 
     def _open_store(self) -> Store:
-        store = open_store(self.settings, self.encoder.model_id)
+        store = open_store(self.settings, self.encoder.model_id, serving=True)
         self.encoder.set_question_threads(question_threads(self.settings, store.stats().documents))
         return store
 

@@ -80,13 +80,14 @@ def question_threads(settings: Settings, articles: int) -> int:
     return max(1, cores - 1)
 
 
-def open_store(settings: Settings, model_id: str | None) -> Store:
-    """The live archive, with the store's errors turned into the application's."""
+def open_store(settings: Settings, model_id: str | None, *, serving: bool = False) -> Store:
+    """The live archive, with the store's errors turned into the application's; ``serving``
+    for the service that answers from it (``embeddings.factory.open_store``)."""
     from embeddings.errors import ModelMismatch, NoIndex, StoreError, StoreUnavailable
     from embeddings.factory import open_store as open_at
 
     try:
-        return open_at(store_location(settings), model_id=model_id)
+        return open_at(store_location(settings), model_id=model_id, serving=serving)
     except NoIndex as e:
         raise IndexMissing(
             f"no index in {describe_location(settings)}; build one with: qabot ingest SOURCE..."

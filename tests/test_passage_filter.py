@@ -38,7 +38,10 @@ def test_a_version_reads_its_filters_before_the_first_filtered_question(tmp_path
     from embeddings.records import Filters
 
     publish(tmp_path / "index")
-    store = LocalStore.open(tmp_path / "index", model_id=MODEL)
+    reading = LocalStore.open(tmp_path / "index", model_id=MODEL)  # an ingest's look at the live version
+    assert reading._filters == {}  # reads nothing it will not use
+    reading.close()
+    store = LocalStore.open(tmp_path / "index", model_id=MODEL, serving=True)
     try:
         # no question asked yet: both are read on their own
         articles, passages = store._row_filter("articles"), store._row_filter("passages")

@@ -70,7 +70,7 @@ class LocalStore:
         return self._manifest
 
     @classmethod
-    def open(cls, root: Path, *, model_id: str | None = None) -> LocalStore:
+    def open(cls, root: Path, *, model_id: str | None = None, serving: bool = False) -> LocalStore:
         folder = IndexFolder(root)
         path = folder.current()
         if path is None:
@@ -82,16 +82,17 @@ class LocalStore:
         if vectors is None:
             vectors = VectorIndex.create(int(manifest["dim"]), "flat")
         store = cls(root, path, manifest, docs, vectors)
-        store._row_filter("articles")  # read in the background from now on
-        store._row_filter("passages")
+        if serving:  # read in the background from now on
+            store._row_filter("articles")
+            store._row_filter("passages")
         return store
 
     def _row_filter(self, kind: str) -> Future[RowFilter]:
         """The dates and sections of this version's articles or passages (``RowFilter``), read
-        once, on a thread of their own, from the moment the version is opened: at 1M passages
-        they take 2 and 5 s to read, which the first question naming a date or section after
-        each refresh used to wait for. A daemon thread, so a one-off command does not wait
-        for it at exit."""
+        once, on a thread of their own; a serving version starts both when it is opened: at 1M
+        passages they take 2 and 5 s to read, which the first question naming a date or
+        section after each refresh used to wait for. A daemon thread, so a one-off command does
+        not wait for it at exit."""
         with self._filters_lock:
             pending = self._filters.get(kind)
             if pending is None:
