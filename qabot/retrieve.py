@@ -7,7 +7,7 @@ Talks to the archive only through ``embeddings.base.Store``; the scores combine 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,7 +16,7 @@ import numpy as np
 
 from embeddings.base import Store
 from embeddings.fusion import blend, normalise
-from embeddings.records import NO_FILTERS, Filters
+from embeddings.records import NO_FILTERS, Filters, Passage
 from qabot.models import Hit
 from qabot.when import parse_dates
 
@@ -80,6 +80,17 @@ class Retriever:
         self.store = store
         self.encoder = encoder
         self.weights = weights or Weights()
+        self._read: dict[int, Passage] = {}
+
+    def passages(self, ids: Iterable[int]) -> dict[int, Passage]:
+        """Passages by id, each read from the store once in this retriever's life (one question:
+        ``QAService.retriever``): the dense hits are read to learn their articles, and the hit
+        list shows the best of them again."""
+        ids = list(ids)
+        missing = [i for i in ids if i not in self._read]
+        if missing:
+            self._read.update(self.store.passages(missing))
+        return {i: self._read[i] for i in ids if i in self._read}
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.encoder.embed([text])[0]
@@ -94,7 +105,7 @@ class Retriever:
         qvec = self.embed_query(query) if query_vector is None else query_vector
         if dense_hits is None:
             dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, filters)
-        chunk_docs = {c.id: c.doc_id for c in self.store.passages(i for i, _ in dense_hits).values()}
+        chunk_docs = {c.id: c.doc_id for c in self.passages(i for i, _ in dense_hits).values()}
         found: dict[str, Candidate] = {}
         for chunk_id, score in dense_hits:
             doc_id = chunk_docs.get(chunk_id)
@@ -203,7 +214,7 @@ class Retriever:
         The articles and their passages are read at once (two connections on a server)."""
         reading = in_background(self.store.documents, [c.doc_id for c in candidates])
         chunk_ids = [i for c in candidates for i in sorted(c.chunk_scores, key=c.chunk_scores.__getitem__, reverse=True)[:3]]
-        chunks = self.store.passages(chunk_ids)
+        chunks = self.passages(chunk_ids)
         docs = reading.result()
         hits: list[Hit] = []
         seen_titles: set[str] = set()

@@ -106,6 +106,39 @@ def test_keyword_plan_ranks_on_the_rarer_words_of_a_long_question_in_a_large_arc
     assert plan(list(counts), lambda w: 1, 5_000).rank == list(counts)
 
 
+def test_keyword_plan_passes_over_a_split_word_whose_parts_cost_more_than_the_budget():
+    """FTS5 matches "three-year" as a phrase over every posting of "three" and of "year": such a
+    word is ranked only while that walk fits the budget, and the rarer words after it still are."""
+    from embeddings.keyword import RANK_POSTINGS, plan
+
+    documents = 200_000
+    counts = {"ifrim": 40, "three-year": 9_000, "budget": 20_000, "deficit": 30_000}
+    walks = {**counts, "three-year": RANK_POSTINGS}
+    assert plan(list(counts), counts.__getitem__, documents, walks.__getitem__).rank == ["ifrim", "budget", "deficit"]
+    assert plan(list(counts), counts.__getitem__, documents, counts.__getitem__).rank == list(counts)
+
+
+def test_a_split_word_is_counted_exactly_only_while_its_parts_are_cheap_to_walk(tmp_path, monkeypatch):
+    from embeddings.local import docstore
+    from embeddings.records import Document
+
+    path = tmp_path / "docs.sqlite"
+    writer = docstore.DocStore(path)
+    with writer.db:
+        for i in range(30):
+            text = "A three-year plan." if i < 3 else "Three people, one year."
+            writer.put(Document(f"d{i}", "", text, content_hash=str(i), body_hash=str(i)), [text])
+    writer.count_terms()
+    writer.db.commit()
+    writer.close()
+    # 3 articles have the phrase; matching it walks the 30 postings of each part
+    assert docstore.DocStore(path, readonly=True).word_counts(["three-year"]) == {"three-year": (3, 60)}
+    monkeypatch.setattr(docstore, "PHRASE_COUNT_POSTINGS", 59)
+    bounded = docstore.DocStore(path, readonly=True)
+    assert bounded.word_counts(["three-year", "plan"]) == {"three-year": (30, 60), "plan": (3, 3)}
+    assert bounded.document_frequency("three-year") == 30  # at most its rarest part, as PostgreSQL counts
+
+
 def test_fusion():
     assert rrf([[("a", 9.0), ("b", 1.0)], [("b", 5.0), ("c", 1.0)]])[0][0] == "b"
     fused = dict(weighted([("a", 0.8), ("b", 0.5)], [("b", 20.0), ("c", 10.0)], alpha=0.5))

@@ -97,10 +97,13 @@ class LocalStore:
             pending = self._filters.get(kind)
             if pending is None:
                 pending = self._filters[kind] = Future()
-                read = RowFilter.articles if kind == "articles" else RowFilter.passages
+                read = RowFilter.articles if kind == "articles" else self._passage_filter
                 threading.Thread(target=_fill, args=(pending, read, self.docs), daemon=True,
                                  name=f"qabot-{kind}-filter").start()
             return pending
+
+    def _passage_filter(self, docs: DocStore) -> RowFilter:
+        return RowFilter.passages(docs, self._row_filter("articles").result())
 
     def live_version(self) -> str:
         return IndexFolder(self.root).token()
