@@ -90,7 +90,7 @@ class LocalStore:
     def _row_filter(self, kind: str) -> Future[RowFilter]:
         """The dates and sections of this version's articles or passages (``RowFilter``), read
         once, on a thread of their own; a serving version starts both when it is opened: at 1M
-        passages they take 2 and 5 s to read, which the first question naming a date or
+        passages they take 1-2 s each to read, which the first question naming a date or
         section after each refresh used to wait for. A daemon thread, so a one-off command does
         not wait for it at exit."""
         with self._filters_lock:
