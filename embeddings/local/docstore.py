@@ -393,24 +393,26 @@ class DocStore:
         return {w: known[w] for w in words}
 
     def _count(self, words: list[str]) -> dict[str, tuple[int, int]]:
-        if not self._counted:  # a writer, or a version written before the counts were kept
-            return {w: (n, n) for w in words for n in [self._phrase_count(w)]}
-        tokens = self._tokenizer().many(words)
-        counts = {r[0]: r[1] for r in self._rows_in(
-            "SELECT term, documents FROM term_documents WHERE term IN ({marks})", (t for ts in tokens for t in ts)
-        )}
         out: dict[str, tuple[int, int]] = {}
-        for word, parts in zip(words, tokens, strict=True):
-            postings = [counts.get(t, 0) for t in parts] or [0]
-            walk = sum(postings)
-            if len(postings) == 1 or min(postings) == 0:
-                out[word] = (min(postings), walk)
-            elif walk <= PHRASE_COUNT_POSTINGS:
-                out[word] = (self._phrase_count(word), walk)
-            else:
-                out[word] = (min(postings), walk)
-            if self.readonly:
-                self._remember(word, out[word])
+        if not self._counted:  # a writer, or a version written before the counts were kept
+            for word in words:
+                count = self._phrase_count(word)
+                out[word] = (count, count)
+        else:
+            tokens = self._tokenizer().many(words)
+            counts = {r[0]: r[1] for r in self._rows_in(
+                "SELECT term, documents FROM term_documents WHERE term IN ({marks})", (t for ts in tokens for t in ts)
+            )}
+            for word, parts in zip(words, tokens, strict=True):
+                postings = [counts.get(t, 0) for t in parts] or [0]
+                walk = sum(postings)
+                if len(postings) > 1 and min(postings) and walk <= PHRASE_COUNT_POSTINGS:
+                    out[word] = (self._phrase_count(word), walk)
+                else:  # one token; a part no article has; or parts too common to count the phrase
+                    out[word] = (min(postings), walk)
+        if self.readonly:
+            for word, counted in out.items():
+                self._remember(word, counted)
         return out
 
     def _phrase_count(self, word: str) -> int:
