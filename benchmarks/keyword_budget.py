@@ -52,14 +52,14 @@ def main() -> int:
         return 0
     import embeddings.keyword as keyword
     from embeddings.factory import open_store
-    from embeddings.keyword import match_terms, plan, terms
+    from embeddings.keyword import match_terms, terms
 
     store = open_store(a.data / "index")
     docs = store.docs
     n = docs.document_count()
     texts = [q for q in queries(a.corpus) if terms(q)]
     for q in texts:  # document frequencies, remembered per version as in a serving process
-        plan(terms(q), docs.document_frequency, n)
+        docs.keyword_plan(terms(q))
 
     def ranked(expr: str) -> list[int]:
         rows = docs._query("SELECT rowid, bm25(documents_fts, 2.0, 1.0) AS s FROM documents_fts "
@@ -76,7 +76,7 @@ def main() -> int:
 
     candidates, rank_postings = keyword.CANDIDATE_POSTINGS, keyword.RANK_POSTINGS
     keyword.CANDIDATE_POSTINGS = keyword.RANK_POSTINGS = 10**12
-    full_ms, full = timed(lambda q: ranked(match_terms(plan(terms(q), docs.document_frequency, n).rank)))
+    full_ms, full = timed(lambda q: ranked(match_terms(docs.keyword_plan(terms(q)).rank)))
     print(f"{n} articles, {len(texts)} queries")
     print("| search | budget | ms p50 / p95 | same top 10 as full |\n|---|---|---|---|")
     print(f"| full (every document with a kept word) | - | {percentiles(full_ms)} | 1.000 |")
@@ -97,7 +97,7 @@ def main() -> int:
         ms, tops = timed(lambda q: [d for d, _ in store.keyword_search(q, 10)])
         rowids = [[docs._query("SELECT rowid FROM documents WHERE doc_id = ?", [d])[0][0] for d in t] for t in tops]
         print(f"| planned (rarer words AND kept words) | {budget} | {percentiles(ms)} | {same(rowids):.3f} |")
-        ms, tops = timed(lambda q: ranked(match_terms(plan(terms(q), docs.document_frequency, n).match)))
+        ms, tops = timed(lambda q: ranked(match_terms(docs.keyword_plan(terms(q)).match)))
         print(f"| rarest words only | {budget} | {percentiles(ms)} | {same(tops):.3f} |", flush=True)
     return 0
 

@@ -266,8 +266,7 @@ class DocStore:
         candidates FTS5 returns, which the plan bounds. Handing FTS5 the filter as
         ``rowid IN (SELECT ...)`` made it evaluate the MATCH once per article in the range:
         1-7 s a question at 200k articles."""
-        counted = self.word_counts(words)
-        chosen = plan(words, lambda w: counted[w][0], self.document_count(), lambda w: counted[w][1])
+        chosen = self.keyword_plan(words)
         if not chosen.rank:
             return []
         match = match_terms(chosen.rank)
@@ -366,10 +365,10 @@ class DocStore:
             self._documents = self._query("SELECT count(*) FROM documents")[0][0]
         return self._documents
 
-    def document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
-        """``document_frequency`` of each of ``words``."""
+    def keyword_plan(self, words: Sequence[str]) -> KeywordPlan:
+        """``keyword.plan`` for ``words`` in this archive: their counts and what matching each walks."""
         counted = self.word_counts(words)
-        return {w: counted[w][0] for w in words}
+        return plan(words, lambda w: counted[w][0], self.document_count(), lambda w: counted[w][1])
 
     def document_frequency(self, word: str) -> int:
         """How many documents contain ``word`` (as FTS5 tokenizes and stems it), or, for a word
