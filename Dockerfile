@@ -22,7 +22,7 @@ COPY qabot ./qabot
 # the postgres extra lets the same image serve from PostgreSQL (QABOT_DATABASE_URL, docs/scaling.md).
 # The second line converts it for OpenVINO once, so no ingest in a container pays for that.
 RUN pip install ".[postgres]" \
- && python -c "from embeddings.encoder import SentenceEncoder; SentenceEncoder().embed(['ready'])" \
+ && python -c "from embeddings.encoders.sentence import SentenceEncoder; SentenceEncoder().embed(['ready'])" \
  && qabot prepare
 
 RUN useradd --create-home qabot && mkdir -p /data "$QABOT_CACHE_DIR" && chown -R qabot /data "$QABOT_CACHE_DIR"

@@ -71,7 +71,7 @@ BBC_TOPICS = {
 
 
 def build(articles: list[str], data: Path, encoder):  # noqa: ANN001, ANN201
-    from qabot.service import QAService
+    from qabot.service.qa import QAService
     from qabot.settings import Settings
 
     service = QAService(Settings(_env_file=None, data_dir=data), encoder)
@@ -138,10 +138,10 @@ def main() -> None:
     p.add_argument("--bbc", type=Path, default=BBC)
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
-    from qabot.service import make_encoder
     from qabot.settings import Settings
+    from qabot.wiring import build_encoder
 
-    encoder = make_encoder(Settings(_env_file=None))
+    encoder = build_encoder(Settings(_env_file=None))
     out = {"sample": sample_section(encoder)}
     if args.bbc.exists():
         out["bbc"] = bbc_section(args.bbc, encoder)

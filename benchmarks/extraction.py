@@ -68,8 +68,8 @@ def summary(scores: list[tuple[float, float, float]]) -> dict[str, float]:
 
 
 def qabot_text(html: bytes, url: str) -> str:
-    from qabot.archive.html import html_article
     from qabot.errors import SourceError
+    from qabot.ingest.loaders.html import html_article
     from qabot.settings import Settings
 
     try:

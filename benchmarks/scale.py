@@ -266,30 +266,7 @@ def main(argv: list[str] | None = None) -> None:
             common = ["--dim", str(a.dim), "--queries", str(a.queries), "--gt", str(gt)]
             _run_worker(["--worker", "gt", "--size", str(size), *common])
             for kind in kinds:
-                path = Path(tmp) / f"{kind}-{size}.faiss"
-                row = json.loads(
-                    _run_worker(
-                        [
-                            "--worker",
-                            "build",
-                            "--size",
-                            str(size),
-                            "--kind",
-                            kind,
-                            "--index",
-                            str(path),
-                            *common,
-                        ]
-                    )
-                )
-                extra = ["--threads", str(a.threads)] + (["--sweep"] if a.sweep else [])
-                row.update(
-                    json.loads(
-                        _run_worker(["--worker", "serve", "--index", str(path), *common, *extra])
-                    )
-                )
-                row["load"] = round(os.getloadavg()[0], 1)
-                path.unlink()
+                row = _measure(a, size, kind, Path(tmp) / f"{kind}-{size}.faiss", common)
                 rows.append(row)
                 print(_line(row), flush=True)
                 for s in row.get("sweep", []):
@@ -306,6 +283,32 @@ def main(argv: list[str] | None = None) -> None:
             "total_s": round(total),
         }
         a.json.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
+
+
+def _measure(a: argparse.Namespace, size: int, kind: str, path: Path, common: list[str]) -> dict:
+    """One (size, kind) row: built in one worker, served from the saved file in another."""
+    row = json.loads(
+        _run_worker(
+            [
+                "--worker",
+                "build",
+                "--size",
+                str(size),
+                "--kind",
+                kind,
+                "--index",
+                str(path),
+                *common,
+            ]
+        )
+    )
+    extra = ["--threads", str(a.threads)] + (["--sweep"] if a.sweep else [])
+    row.update(
+        json.loads(_run_worker(["--worker", "serve", "--index", str(path), *common, *extra]))
+    )
+    row["load"] = round(os.getloadavg()[0], 1)
+    path.unlink()
+    return row
 
 
 def _header() -> str:

@@ -52,7 +52,7 @@ OVERLAP_QUERIES = 100  # queries compared with the unplanned keyword search (sec
 
 def bbc(corpus: Path) -> tuple[list[str], dict[str, list[str]]]:
     """Headlines, and sentences by section, of the corpus."""
-    from qabot.sentences import split_sentences
+    from qabot.text.sentences import split_sentences
 
     titles, by_section = [], {}
     for line in corpus.read_text(encoding="utf-8").splitlines():
@@ -124,8 +124,8 @@ def archive_mb(data_dir: Path) -> float:
 
 def build(corpus: Path, passages: int, data_dir: Path) -> dict:
     """Writes the archive through the real StoreWriter and publishes it."""
-    from embeddings.encoder import SentenceEncoder
-    from qabot.wiring import open_writer
+    from embeddings.encoders.sentence import SentenceEncoder
+    from qabot.store import open_writer
 
     mix = scale.Mixture(DIM)
     n_articles = passages // PASSAGES_PER_ARTICLE
@@ -183,7 +183,6 @@ def serve(corpus: Path, data_dir: Path, nq: int, gt_path: Path, keyword: str) ->
 
     torch.set_num_threads(1)
     from embeddings.keyword import match_expression
-    from qabot.service import QAService
     from qabot.wiring import build_encoder
 
     heads, asks = query_texts(corpus, nq)
@@ -193,7 +192,9 @@ def serve(corpus: Path, data_dir: Path, nq: int, gt_path: Path, keyword: str) ->
     vectors.update({t: held[i % nq] for i, t in enumerate(asks) if t not in vectors})
     settings = settings_for(data_dir)
     encoder = PairedEncoder(build_encoder(settings), vectors, held)
-    service = QAService.open(settings, encoder)  # as the bot opens it (date parser warmed)
+    from qabot.wiring import open_service
+
+    service = open_service(settings, encoder)  # as the bot opens it (date parser warmed)
     store = service.store
     opened = time.perf_counter()
     if keyword == "before":

@@ -1,3 +1,3 @@
-from qabot.cli import main
+from qabot.interfaces.cli.main import main
 
 raise SystemExit(main())

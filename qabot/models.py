@@ -83,7 +83,7 @@ class Answer:
     latency_ms: float = 0.0
     resolved_question: str = ""
     extra: dict = field(default_factory=dict)
-    kind: str = "plain"  # the question's kind (qabot.intent): latest, asof, timeline, period, entity
+    kind: str = "plain"  # the question's kind (qabot.answers.intent): latest, asof, timeline, period, entity
     timeline: tuple[TimelineEntry, ...] = ()  # timeline and period answers: one dated line each
 
 

@@ -166,8 +166,8 @@ class Settings(BaseSettings):
     @field_validator("refresh_every")
     @classmethod
     def _duration(cls, value: str) -> str:
-        from qabot.durations import parse_duration
         from qabot.errors import ConfigError
+        from qabot.text.durations import parse_duration
 
         try:
             parse_duration(value, name="refresh_every")
@@ -178,7 +178,7 @@ class Settings(BaseSettings):
     @property
     def refresh_seconds(self) -> float:
         """``refresh_every`` in seconds; 0 when no schedule is set."""
-        from qabot.durations import parse_duration
+        from qabot.text.durations import parse_duration
 
         return parse_duration(self.refresh_every, name="refresh_every")
 

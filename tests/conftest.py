@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from qabot.wiring import open_service
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -32,7 +34,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture(scope="session")
 def encoder():
     """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
-    from embeddings.encoder import SentenceEncoder
+    from embeddings.encoders.sentence import SentenceEncoder
 
     enc = SentenceEncoder()
     enc.embed(["warm up"])
@@ -42,7 +44,7 @@ def encoder():
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
     """A data folder indexed from the bundled sample archive (read-only: copy it to change it)."""
-    from qabot.pipeline import ingest
+    from qabot.ingest.pipeline import ingest
     from qabot.settings import Settings
 
     data = tmp_path_factory.mktemp("sample-data")
@@ -61,10 +63,9 @@ def sample_data(tmp_path: Path, sample_index: Path) -> Path:
 
 @pytest.fixture
 def service(sample_data: Path, encoder):
-    from qabot.service import QAService
     from qabot.settings import Settings
 
-    return QAService.open(Settings(data_dir=sample_data), encoder)
+    return open_service(Settings(data_dir=sample_data), encoder)
 
 
 class PgServer:
@@ -111,7 +112,7 @@ def sample_pg(postgres, encoder) -> str:
     the same pipeline as ``sample_index`` (read-only: tests must not change it)."""
     from pydantic import SecretStr
 
-    from qabot.pipeline import ingest
+    from qabot.ingest.pipeline import ingest
     from qabot.settings import Settings
 
     url = postgres.new_database()

@@ -44,9 +44,9 @@ def test_torch_threads_setting_limits_the_encoder(tmp_path):
     code = (
         "import torch\n"
         "print(torch.get_num_threads())\n"
-        "from qabot.wiring import build_encoder as make_encoder\n"
+        "from qabot.wiring import build_encoder\n"
         "from qabot.settings import Settings\n"
-        "encoder = make_encoder(Settings())\n"
+        "encoder = build_encoder(Settings())\n"
         "encoder.embed(['a harbour opens'])\n"
         "print(torch.get_num_threads())\n"
     )
@@ -61,7 +61,7 @@ def test_torch_threads_setting_limits_the_encoder(tmp_path):
 
 def test_question_threads_leave_a_core_to_the_keyword_search_of_a_large_archive(tmp_path, monkeypatch):
     from embeddings.keyword import PRUNE_FROM
-    from qabot.wiring import question_threads
+    from qabot.service.qa import question_threads
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
     chosen = Settings(data_dir=tmp_path)

@@ -21,7 +21,8 @@ import numpy as np
 
 from embeddings.errors import NoIndex, StoreError
 from embeddings.keyword import terms
-from embeddings.local.docstore import SCHEMA_VERSION, DocStore
+from embeddings.local.docstore import DocStore
+from embeddings.local.docstore_schema import SCHEMA_VERSION
 from embeddings.local.faiss_index import VectorIndex, rebuild, rebuild_target
 from embeddings.local.filters import RowFilter
 from embeddings.local.folder import (

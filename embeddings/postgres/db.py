@@ -165,7 +165,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def apply_migrations(conn: Any, table: str, steps: list[Callable[[Any], None]]) -> None:
     """Runs the ``steps`` this database has not seen, each in its own (sub)transaction, and
     records how far it got in ``table``. The caller holds a lock that keeps two runners apart.
-    Shared by the archive's schema and the application's state (``qabot.persist``)."""
+    Shared by the archive's schema and the application's state (``qabot.state``)."""
     with conn.transaction():
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (version INTEGER NOT NULL)")
         row = conn.execute(f"SELECT version FROM {table}").fetchone()

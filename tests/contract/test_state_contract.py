@@ -1,4 +1,4 @@
-"""The state contract: every backend of qabot.persist passes these (run per backend)."""
+"""The state contract: every backend of qabot.state passes these (run per backend)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from qabot.persist.sqlite import SqliteState
+from qabot.state.sqlite import SqliteState
 
 
 def _open(kind: str, where: str):
     if kind == "postgres":
-        from qabot.persist.postgres import PostgresState
+        from qabot.state.postgres import PostgresState
 
         return PostgresState(where)
     return SqliteState(Path(where))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qabot.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from qabot.interfaces.cli.commands import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from qabot.interfaces.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -45,7 +46,7 @@ def test_a_bad_k_is_a_usage_error_naming_it(capsys, tmp_path, k):
 def test_date_words_mean_what_they_say(sample_data, capsys):
     from datetime import date, timedelta
 
-    from qabot.cli_args import date_arg
+    from qabot.interfaces.cli.args import date_arg
 
     assert date_arg("yesterday") == (date.today() - timedelta(days=1)).isoformat()
     assert date_arg("today") == date.today().isoformat()
@@ -89,7 +90,7 @@ def test_closing_the_pipe_exits_quietly(sample_data, tmp_path):
 
 def test_a_second_writer_gets_one_line_and_exit_1(sample_data, capsys):
     from embeddings.local import LocalWriter as StoreWriter
-    from qabot.pipeline import index_dir
+    from qabot.ingest.pipeline import index_dir
     from qabot.settings import Settings
 
     archive = REPO / "qabot" / "sample_archive" / "wire.jsonl"

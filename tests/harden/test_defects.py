@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qabot.cli import EXIT_OK, main
+from qabot.interfaces.cli.commands import EXIT_OK
+from qabot.interfaces.cli.main import main
 from qabot.settings import Settings
+from qabot.wiring import open_service
 
 REPO = Path(__file__).resolve().parents[2]
 WIRE = REPO / "qabot" / "sample_archive" / "wire.jsonl"
@@ -17,16 +19,15 @@ ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
 def test_known_item_eval_never_writes_to_the_configured_index(sample_data, capsys):
-    from qabot.service import QAService
 
-    before = QAService.open(Settings(data_dir=sample_data)).store
+    before = open_service(Settings(data_dir=sample_data)).store
     titles = {doc_id: before.documents([doc_id])[doc_id].title for doc_id in before.content_hashes()}
     listing = sorted(p.name for p in sample_data.rglob("*"))
 
     code = main(["--data-dir", str(sample_data), "eval", "--known-item", str(WIRE), "--json"])
 
     assert code == EXIT_OK and json.loads(capsys.readouterr().out)["questions"] == 3
-    after = QAService.open(Settings(data_dir=sample_data)).store
+    after = open_service(Settings(data_dir=sample_data)).store
     assert after.version == before.version
     assert {doc_id: after.documents([doc_id])[doc_id].title for doc_id in titles} == titles  # no blanked headlines
     assert sorted(p.name for p in sample_data.rglob("*")) == listing
@@ -40,7 +41,7 @@ def test_known_item_eval_into_a_folder_when_asked(tmp_path, capsys):
 
 
 def test_size_cap_message_uses_readable_units(tmp_path):
-    from qabot.archive import load_sources
+    from qabot.ingest.loaders import load_sources
 
     page = tmp_path / "big.txt"
     page.write_text("Headline\n\n" + "word " * 400)  # about 2 KB
@@ -58,8 +59,7 @@ def test_faiss_loader_lines_do_not_show_at_verbose(sample_data, tmp_path):
 
 
 def test_a_file_keeps_its_id_however_it_is_named(tmp_path, encoder):
-    from qabot.pipeline import ingest
-    from qabot.service import QAService
+    from qabot.ingest.pipeline import ingest
 
     folder = tmp_path / "archive" / "local"
     folder.mkdir(parents=True)
@@ -67,7 +67,7 @@ def test_a_file_keeps_its_id_however_it_is_named(tmp_path, encoder):
     story.write_text("Ferry starts on Lake Sarmis\n\nAn electric ferry started service on Saturday.")
     settings = Settings(data_dir=tmp_path / "d")
     ingest([str(tmp_path / "archive")], settings, encoder)
-    service = QAService.open(settings, encoder)
+    service = open_service(settings, encoder)
     assert list(service.store.content_hashes()) == ["local/ferry.txt"]
 
     story.write_text("Ferry starts on Lake Sarmis\n\nAn electric ferry started service on Sunday, not Saturday.")
@@ -83,8 +83,7 @@ def test_a_file_keeps_its_id_however_it_is_named(tmp_path, encoder):
 
 
 def test_a_new_file_given_alone_keeps_that_id_in_its_folder_later(tmp_path, encoder):
-    from qabot.pipeline import ingest
-    from qabot.service import QAService
+    from qabot.ingest.pipeline import ingest
 
     folder = tmp_path / "archive"
     (folder / "west").mkdir(parents=True)
@@ -95,7 +94,7 @@ def test_a_new_file_given_alone_keeps_that_id_in_its_folder_later(tmp_path, enco
     story.write_text("Tram line opens\n\nThe new tram line opened in Arad on Tuesday.")
     report = ingest([str(folder)], settings, encoder)
     assert (report.added, report.updated) == (0, 1)
-    assert list(QAService.open(settings, encoder).store.content_hashes()) == ["tram.txt"]
+    assert list(open_service(settings, encoder).store.content_hashes()) == ["tram.txt"]
 
 
 def test_chat_says_the_model_is_loading_before_the_first_answer(sample_data, tmp_path):

@@ -1,5 +1,5 @@
 """Faults (issue 12): a full disk during an ingest, two writers racing. (kill -9 during reindex:
-test_maintenance.py; a refresh under load: tests/bot/test_bot_hardening.py.)"""
+test_maintenance.py; a refresh under load: tests/interfaces/bot/test_bot_hardening.py.)"""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from embeddings.local.folder import IndexFolder
-from qabot.pipeline import index_dir, ingest
+from qabot.ingest.pipeline import index_dir, ingest
 from qabot.settings import Settings
-from tests.test_atomic import assert_consistent, write_generated
+from tests.embeddings.test_atomic import assert_consistent, write_generated
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}

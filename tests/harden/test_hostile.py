@@ -14,14 +14,14 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qabot.archive import load_sources
-from qabot.bot.render import render_answer, render_hits, render_sources
-from qabot.chunk import chunk_article
-from qabot.clean import clean_page
+from qabot.ingest.chunk import chunk_article
+from qabot.ingest.clean import clean_page
+from qabot.ingest.loaders import load_sources
+from qabot.interfaces.bot.render import render_answer, render_hits, render_sources
 from qabot.models import Answer, Article, Citation, Hit, LoadError
-from qabot.sentences import split_sentences
 from qabot.settings import Settings
-from tests.bot.telegram_rules import check_text
+from qabot.text.sentences import split_sentences
+from tests.interfaces.bot.telegram_rules import check_text
 
 settings.register_profile("ci", max_examples=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

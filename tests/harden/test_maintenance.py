@@ -18,11 +18,12 @@ import pytest
 
 from embeddings.local.faiss_index import VectorIndex
 from embeddings.local.folder import IndexFolder
-from qabot.cli import EXIT_ERROR, EXIT_OK, main
-from qabot.pipeline import index_dir, ingest
-from qabot.service import QAService
+from qabot.ingest.pipeline import index_dir, ingest
+from qabot.interfaces.cli.commands import EXIT_ERROR, EXIT_OK
+from qabot.interfaces.cli.main import main
 from qabot.settings import Settings
-from tests.test_atomic import assert_consistent, write_generated
+from qabot.wiring import open_service
+from tests.embeddings.test_atomic import assert_consistent, write_generated
 
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -43,7 +44,7 @@ def test_reindex_applies_new_chunking_and_keeps_every_article(sample_data, capsy
     assert after["settings"]["chunk_tokens"] == 48 and after["version"] != before["version"]
     assert after["counts"]["chunks"] > before["counts"]["chunks"]
     assert assert_consistent(sample_data) == 18
-    answer = QAService.open(Settings(data_dir=sample_data)).ask("What is the new policy rate?")
+    answer = open_service(Settings(data_dir=sample_data)).ask("What is the new policy rate?")
     assert answer.found and "6.25%" in answer.answer
 
 
@@ -56,7 +57,7 @@ def test_reindex_rebuilds_an_index_made_with_another_model(sample_data, capsys):
     assert "qabot" in capsys.readouterr().err
     assert main(["--data-dir", str(sample_data), "reindex"]) == EXIT_OK
     assert "reindexed 18 articles" in capsys.readouterr().out
-    assert QAService.open(Settings(data_dir=sample_data)).stats()["articles"] == 18
+    assert open_service(Settings(data_dir=sample_data)).stats()["articles"] == 18
 
 
 def test_export_then_ingest_gives_the_same_articles(sample_data, tmp_path, encoder, capsys):
@@ -68,7 +69,7 @@ def test_export_then_ingest_gives_the_same_articles(sample_data, tmp_path, encod
     assert not report.failed and report.added == 18
 
     def articles(data: Path) -> dict:
-        store = QAService.open(Settings(data_dir=data), encoder).store
+        store = open_service(Settings(data_dir=data), encoder).store
         return {d.doc_id: (d.title, d.published, d.section, d.text, d.meta.get("url"), d.meta.get("author"))
                 for d in store.documents(store.content_hashes()).values()}
 
@@ -125,7 +126,7 @@ def test_check_finds_vectors_without_passages_and_a_stale_keyword_index(sample_d
 
 
 def test_a_server_keeps_its_version_when_a_damaged_one_is_published(sample_data, encoder, caplog):
-    service = QAService.open(Settings(data_dir=sample_data), encoder)
+    service = open_service(Settings(data_dir=sample_data), encoder)
     good = service.store.version
     folder = IndexFolder(index_dir(Settings(data_dir=sample_data)))
     bad = folder.root / "v999999"
@@ -161,7 +162,7 @@ def test_sigkill_during_reindex_leaves_the_previous_version(sample_data, tmp_pat
         assert assert_consistent(sample_data) == articles
         if live(sample_data).name != version:
             break
-        assert QAService.open(Settings(data_dir=sample_data), encoder).ask("What is the new policy rate?").found
+        assert open_service(Settings(data_dir=sample_data), encoder).ask("What is the new policy rate?").found
     assert killed >= 1
     done = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

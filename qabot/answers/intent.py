@@ -1,0 +1,128 @@
+"""What kind of news question this is: latest, as-of, timeline, a period, a person, or plain.
+
+The kind decides which article of a story leads and how the answer is laid out (``qabot.answers.news``).
+Read from the wording only, in microseconds; the archive has the last word (an entity question
+about a name the archive never mentions is refused like any other).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from embeddings.keyword import terms
+from qabot.text.when import DateRange, parse_dates
+
+LATEST, ASOF, TIMELINE, PERIOD, ENTITY, PLAIN = "latest", "asof", "timeline", "period", "entity", "plain"
+
+_TIMELINE = re.compile(
+    r"\bhow (?:has|have|did|does|do) .+? (?:develop|evolv|chang|progress|unfold|move|go|went|gone)\w*|"
+    r"\btimeline\b|\bchronolog\w*|\bhistory of\b|\bstep by step\b|^\s*what (?:has )?happened (?:with|to)\b|"
+    r"^\s*how (?:has|have) .+? (?:fared|gone)\b|"
+    r"\bwhat (?:has )?happened (?:with|to|in) .+? (?:over|during|in) the (?:past|last) (?:year|months?|weeks)\b|"
+    r"\bover the (?:past|last) (?:year|\w+ months)\b|\bsince the start\b|\bfrom the (?:start|beginning)\b",
+    re.I,
+)
+_LATEST = re.compile(
+    r"\b(?:now|current|currently|latest|newest|most recent|still|yet|so far|to date|at present|presently|"
+    r"as of today|these days|nowadays|next|upcoming)\b|^\s*when (?:will|is|are)\b|"
+    r"^\s*(?:is|are) (?:the )?.+? (?:open|closed|finished|complete|completed|ready|running|in force|over)\??$|"
+    r"^\s*who (?:is|runs|heads|leads) the (?:\w+ )?(?:minister|governor|president|head|director|chief|ceo|"
+    r"mayor|manager|chair|chairman|chairwoman|leader|coach|prime minister)\b",
+    re.I,
+)
+_EARLIEST = re.compile(
+    r"\b(?:first|initial|original|earliest|earlier|previous|old)\s+(?:\w+\s+)?(?:forecast|estimate|figure|plan|offer|"
+    r"proposal|projection|target|deadline|date|price|budget|version|draft|report|cost|value|contract|promise|"
+    r"schedule|timetable|deficit|goal)s?\b|\b(?:at first|initially|originally|at the (?:start|beginning))\b",
+    re.I,
+)
+# "before the resignation", "after the first budget revision (of 2025)": a time named by an event
+_EVENT = re.compile(
+    r"\b(before|after) the ((?:[\w’'-]+\s+){0,3}?[\w’'-]+)(?=\s+(?:of|in|for|on|at|to|when|and|was|were|by|"
+    r"with|from)\b|\s*[?,.;!]|\s*$)",
+    re.I,
+)
+_NOT_EVENT = re.compile(r"^(?:end|start|beginning|middle|turn|summer|winter|spring|autumn|weekend|election day)\b|\d",
+                        re.I)
+_ASOF_WORDS = re.compile(
+    r"\b(?:the (?:first|initial|original|earliest|earlier|previous|old|second|third)|at first|initially|"
+    r"originally|at the (?:start|beginning)|before the \w+)\b",
+    re.I,
+)
+_ORDINAL_WORD = re.compile(r"^(?:first|initial|original|earliest|earlier|previous|old)\b|\b(?:at first|initially|"
+                           r"originally|at the (?:start|beginning))\b", re.I)
+_WHO_IS = re.compile(r"^\s*who (?:is|was|'s)\s+(?!the\b|a\b|an\b)(.+?)\s*\??\s*$", re.I)
+_SAID = re.compile(
+    r"^\s*what (?:did|does|has|have) (.+?) (?:say|said|tell|told|think|thought|claim)\w*(?: (?:about|on|of|regarding|when|after|as|at|to|in) (.+?))?\s*\??\s*$",
+    re.I,
+)
+_QUESTION_WORD = re.compile(
+    r"^\s*(?:who|whom|whose|what|when|where|why|which|how|is|are|was|were|do|does|did|can|could|will|would|"
+    r"should|has|have|had)\b|\?",
+    re.I,
+)
+_PERIOD_REST = frozenset({"happened", "happen", "happening", "news", "going", "new", "events", "stories"})
+
+
+@dataclass(frozen=True)
+class Intent:
+    """``name`` is the person or organisation an entity question is about; ``topic`` what they
+    said it about; ``dates`` the range the question names (empty when none); ``earliest`` is
+    set for "the first/initial/original" questions."""
+
+    kind: str
+    dates: DateRange = DateRange()
+    name: str = ""
+    topic: str = ""
+    earliest: bool = False
+    subject: str = ""
+    event: str = ""
+    side: str = ""
+
+
+def read_intent(question: str, today: date | None = None) -> Intent:
+    dates, rest = parse_dates(question, today)
+    if dates and not (set(terms(rest)) - _PERIOD_REST):
+        return Intent(PERIOD, dates)
+    if _TIMELINE.search(question):
+        return Intent(TIMELINE, dates)
+    event = _EVENT.search(question)
+    if event and not _NOT_EVENT.search(event.group(2)):
+        return Intent(ASOF, dates, event=event.group(2), side=event.group(1).lower())
+    first = _EARLIEST.search(question)
+    earliest = first is not None
+    if _LATEST.search(question) and not earliest:
+        return Intent(LATEST, dates)
+    if dates.period is not None or earliest:
+        subject = _ORDINAL_WORD.sub("", first.group(0)).strip() if first else ""
+        return Intent(ASOF, dates, earliest=earliest, subject=subject)
+    said = _SAID.match(question)
+    if said and _looks_like_name(said.group(1)):
+        return Intent(ENTITY, dates, name=_strip(said.group(1)), topic=said.group(2) or "")
+    who = _WHO_IS.match(question)
+    if who and _looks_like_name(who.group(1)):
+        return Intent(ENTITY, dates, name=_strip(who.group(1)))
+    if _ASOF_WORDS.search(question):
+        return Intent(ASOF, dates)
+    if bare_name(question):
+        return Intent(ENTITY, dates, name=_strip(question))
+    return Intent(PLAIN, dates)
+
+
+def bare_name(text: str) -> bool:
+    """A query that is only a name or an organisation: "Metrorex", "ilie bolojan", "Radu Ifrim"."""
+    words = text.strip(" ?!.").split()
+    if not 1 <= len(words) <= 4 or _QUESTION_WORD.search(text):
+        return False
+    return len(terms(text)) == len(words)
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 5 and any(w[:1].isupper() for w in words)
+
+
+def _strip(name: str) -> str:
+    return name.strip(" ?!.,;:\"'“”„")
