@@ -231,7 +231,7 @@ async def test_a_new_article_on_the_newsroom_site_reaches_telegram_on_schedule(s
     """The bot keeps in step with the site itself (its sitemap, on the loopback newsroom site):
     a newly published article becomes searchable after the next round, and only the follower
     of a matching topic is alerted."""
-    from web.site import NewsSite
+    from tests.ingest.site.site import NewsSite
 
     site = NewsSite()
     try:
