@@ -39,7 +39,7 @@ def assemble(
                        lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days,
                        today=today)
     if intent.kind == WHY and hits:
-        composed = _why(focus, qvec, hits, store, extractor, dated)
+        composed = _why(focus, qvec, hits, store, extractor, dated, intent)
     else:
         composed = news.compose(intent, focus, qvec, hits or list(name_hits), list(name_hits))
     text, citations = composed.text, composed.citations
@@ -60,9 +60,11 @@ def assemble(
     )
 
 
-def _why(focus: str, qvec: np.ndarray, hits: list[Hit], store: Store, extractor: Extractor, dated: bool) -> Composed:
+def _why(
+    focus: str, qvec: np.ndarray, hits: list[Hit], store: Store, extractor: Extractor, dated: bool, intent: Intent
+) -> Composed:
     """A cause question: the article reporting the event, its reasons first (qabot.answers.causes)."""
-    ordered = event_first(focus, hits)
+    ordered = event_first(focus, hits, dates=intent.dates if dated else None)
     found = sources(store, ordered[:1], qvec)
     notes = {0: ("", long_date(ordered[0].published) or "undated")} if dated else {}
     text, citations = because(extractor, focus, found, notes)

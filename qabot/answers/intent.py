@@ -122,7 +122,7 @@ LIST, COMPARE, WHY, DIGEST, SUMMARY = "list", "compare", "why", "digest", "summa
 _END = r"\s*[?.!]*\s*$"
 _LIST_BY = re.compile(
     r"^\s*(?:(?:which|what|show(?: me)?|list|find)\s+)?(?:all\s+)?(?:the\s+)?(?:articles|stories|pieces|reports)\s+"
-    r"(?:written\s+)?by\s+(.+?)" + _END, re.I)
+    r"(?:(?:were|was|are|have been)\s+)?(?:written\s+)?by\s+(.+?)" + _END, re.I)
 _LIST = re.compile(
     r"^\s*(?:which|what)\s+(?:articles|stories|reports|pieces)\s+(?:have\s+|did\s+|do\s+)?(?:mention(?:ed)?|"
     r"name[ds]?|cover(?:ed)?|talk(?:ed)? about|(?:are|were) about|deal(?:t)? with|discuss(?:ed)?)\s+(.+?)" + _END + "|"

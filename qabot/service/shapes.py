@@ -12,7 +12,8 @@ import numpy as np
 
 from embeddings.base import Store
 from qabot.answers.asof import NEAR, first_about
-from qabot.answers.compare import LATEST_SIDE, compare_answer
+from qabot.answers.causes import event_first
+from qabot.answers.compare import FIRST_SIDE, LATEST_SIDE, compare_answer, for_period
 from qabot.answers.digest import digest_answer, group_stories, in_period, period_of, summary
 from qabot.answers.extract import Extractor, lead_vectors, sources
 from qabot.answers.intent import COMPARE, DIGEST, LIST, SUMMARY, Intent, read_intent
@@ -24,7 +25,7 @@ from qabot.answers.stories import main_story
 from qabot.models import Answer, Hit
 from qabot.settings import Settings
 from qabot.state.followup import History
-from qabot.text.when import DateRange
+from qabot.text.when import DateRange, parse_dates
 
 SHAPES = frozenset({LIST, DIGEST, SUMMARY, COMPARE})
 
@@ -112,42 +113,63 @@ def _summary(service: QAService, question: str, conversation: str | None) -> Ans
 def _compare(
     service: QAService, question: str, intent: Intent, filters: Filters, today: date | None
 ) -> Answer | None:
-    """X's article and Y's (the newest of X's story for "the latest"), each side's figure quoted."""
+    """X's article and Y's (the newest of X's story for "the latest …"), each side's figure quoted."""
     first = _side(service, intent.subject, filters, today)
     if first is None:
         return None
-    x_hit, x_hits, x_vec = first
-    if LATEST_SIDE.match(intent.topic):
-        store = service.store
-        story = [h for h in main_story(x_hits, lambda ids: lead_vectors(store, ids)) if h.published]
-        newest = max(story, key=lambda h: h.published, default=None)
-        if newest is None or newest.article_id == x_hit.article_id:
-            return None
-        y_hit, y_vec, y_label = newest, x_vec, intent.subject
+    x_hit, x_vec = first
+    latest = LATEST_SIDE.match(intent.topic)
+    if latest:
+        y_label = f"{_bare(intent.subject, today)} {latest.group(1) or ''}".strip()
+        second = _newest(service, y_label, filters, x_hit)
     else:
         second = _side(service, intent.topic, filters, today, avoid=x_hit.article_id)
-        if second is None:
-            return None
-        y_hit, _, y_vec = second
         y_label = intent.topic
-    pairs = [(intent.subject, x_hit, x_vec), (y_label, y_hit, y_vec)]
+    if second is None:
+        return None
+    pairs = [(intent.subject, *first), (y_label, *second)]
     sides = [(label, source) for label, hit, vec in pairs for source in sources(service.store, [hit], vec)]
     if len(sides) < 2:
         return None
     return _as_answer(question, COMPARE, compare_answer(service.extractor, sides))
 
 
-def _side(service: QAService, text: str, filters: Filters, today: date | None, avoid: str = ""):  # noqa: ANN202
-    """The article that states ``text``'s figure: the first of its story for "the first X", else
-    the best relevant one (not ``avoid``); with the hits and the side's vector."""
+def _bare(side: str, today: date | None) -> str:
+    """A side without its time: "the first growth forecast for 2026" -> "growth forecast for 2026"."""
+    first = FIRST_SIDE.match(side)
+    return parse_dates(first.group(1) if first else side, today)[1]
+
+
+def _side(
+    service: QAService, text: str, filters: Filters, today: date | None, avoid: str = ""
+) -> tuple[Hit, np.ndarray] | None:
+    """The article stating ``text``'s figure: the story's first saying it for "the first X", the
+    one about the period for "X in April 2025", else of the best the one whose headline says most
+    of ``text`` (``qabot.answers.causes.event_first``); never ``avoid``."""
+    first = FIRST_SIDE.match(text)
     side = read_intent(text, today)
     candidates, hits, vec = service.retrieve_for(text, filters, today=today, date_slack=NEAR,
-                                                 question_dates=not side.earliest)
+                                                 question_dates=first is None)
+    hits = [h for h in hits if h.article_id != avoid]
     if not hits or not candidates or candidates[0].dense < service.settings.min_relevance:
         return None
+    store = service.store
     pick: Hit | None = None
-    if side.earliest:
-        store = service.store
-        pick = first_about(main_story(hits, lambda ids: lead_vectors(store, ids)), side.subject)
-    pick = pick or next((h for h in hits if h.article_id != avoid), None)
-    return (pick, hits, vec) if pick is not None else None
+    if first is not None:
+        pick = first_about(main_story(hits, lambda ids: lead_vectors(store, ids)), first.group(1))
+    elif side.dates.period is not None:
+        docs = store.documents(h.article_id for h in hits[:10])
+        pick = for_period(hits, side.dates.period, {d: doc.text for d, doc in docs.items()},
+                          parse_dates(text, today)[1])
+    return (pick or event_first(text, hits)[0]), vec
+
+
+def _newest(service: QAService, text: str, filters: Filters, than: Hit) -> tuple[Hit, np.ndarray] | None:
+    """The newest article of ``text``'s story, when it is newer than ``than``."""
+    store = service.store
+    _, hits, vec = service.retrieve_for(" ".join(text.split()), filters, question_dates=False)
+    story = [h for h in main_story(hits, lambda ids: lead_vectors(store, ids)) if h.published]
+    newest = max(story, key=lambda h: h.published, default=None)
+    if newest is None or newest.article_id == than.article_id or newest.published <= than.published:
+        return None
+    return newest, vec
