@@ -32,17 +32,25 @@ def event_first(question: str, hits: list[Hit], top: int = 3, dates: DateRange |
     equals. With ``dates`` (the question names a time), the relevant ones published then first."""
     if not hits:
         return hits
-    wanted = {w[:5] for w in folded_terms(question)}
+    wanted = folded_terms(question)
     close = [h for h in hits[:top] if h.score >= hits[0].score * 0.8]
     if dates:
         timed = [h for h in hits[:10] if h.score >= hits[0].score * DATED_RELEVANT and _within(h.published, dates)]
         close = timed or close
 
     def said(hit: Hit) -> int:
-        return len(wanted & {w[:5] for w in folded_terms(hit.title)})
+        title = folded_terms(hit.title)
+        return sum(1 for w in wanted if any(_same_word(w, t) for t in title))
 
     best = max(close, key=lambda h: (said(h), -close.index(h)))
     return [best] + [h for h in hits if h is not best]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Prefix stems: "cut"/"cuts", "resign"/"resigns", "delay"/"delayed"."""
+    if len(a) < 5 or len(b) < 5:
+        return b.startswith(a) or a.startswith(b)
+    return a[:5] == b[:5]
 
 
 def _within(published: str, dates: DateRange) -> bool:
@@ -62,11 +70,13 @@ def because(
         return "", []
     ranked = [s for s in sorted(scored, key=lambda s: -s.score) if s.score > 0 and s is not event]
     causes = [s for s in ranked if CAUSE.search(s.text)]
-    causes += [s for s in ranked if s not in causes and PERHAPS_CAUSE.search(s.text)]
-    if not causes:
+    said_why = bool(CAUSE.search(event.text) or PERHAPS_CAUSE.search(event.text))
+    if not said_why:  # "after …" gives a reason only when nothing says one outright
+        causes += [s for s in ranked if s not in causes and PERHAPS_CAUSE.search(s.text)]
+    if not causes and not said_why:
         return extractor.compose(scored, sources[:1], notes)
-    chosen = [event, causes[0]]
-    budget = extractor.max_chars - len(event.text) - len(causes[0].text)
+    chosen = [event, *causes[:1]]
+    budget = extractor.max_chars - sum(len(s.text) for s in chosen)
     if len(causes) > 1 and causes[1].score >= causes[0].score * 0.8 and len(causes[1].text) <= budget:
         chosen.append(causes[1])
     by_place = {(s.hit_rank, s.position): s for s in scored}
