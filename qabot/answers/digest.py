@@ -2,8 +2,8 @@
 articles grouped by story, one headline each, the newest story first and newest first within it;
 and "Summarise this article" for the article a deep link opened: its lead and key sentences.
 
-Stories are grouped as in ``qabot.answers.stories``: opening passages (headline and lead) with a
-cosine of at least ``LINKED``, or ``NAMED`` when the headlines share a name.
+Stories are grouped as in ``qabot.answers.stories.components``: opening passages (headline and
+lead) with a cosine of at least ``LINKED``, or ``NAMED`` when the headlines share a name.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from qabot.answers.extract import Extractor, Source, whole_quotes
 from qabot.answers.labels import DIGEST_NOTHING, DIGEST_PERIOD, DIGEST_TODAY, SUMMARY_OF, UNDATED
 from qabot.answers.layout import Lines, doc_hit, lines
 from qabot.answers.scoring import Scored
-from qabot.answers.stories import LINKED, NAMED, names
+from qabot.answers.stories import components
 from qabot.models import Citation
 from qabot.text.dates import long_date
 from qabot.text.fold import folded_terms
@@ -55,24 +55,10 @@ def group_stories(docs: list[Document], lead_vectors: Callable[[list[str]], np.n
     """``docs`` (newest first) in story groups: the group with the newest article first."""
     if len(docs) < 2:
         return [docs] if docs else []
-    vecs = lead_vectors([d.doc_id for d in docs])
-    sims = vecs @ vecs.T
-    group = list(range(len(docs)))
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            group[i] = group[group[i]]
-            i = group[i]
-        return i
-
-    titled = [names(d.title) for d in docs]
-    for i in range(len(docs)):
-        for j in range(i + 1, len(docs)):
-            if sims[i, j] >= LINKED or (sims[i, j] >= NAMED and titled[i] & titled[j]):
-                group[max(root(i), root(j))] = min(root(i), root(j))  # the newer article is the root
+    label = components([d.title for d in docs], lead_vectors([d.doc_id for d in docs]))
     stories: dict[int, list[Document]] = {}
     for i, doc in enumerate(docs):
-        stories.setdefault(root(i), []).append(doc)
+        stories.setdefault(label[i], []).append(doc)
     return [stories[r] for r in sorted(stories)]
 
 
