@@ -83,8 +83,11 @@ class Answer:
     latency_ms: float = 0.0
     resolved_question: str = ""
     extra: dict = field(default_factory=dict)
-    kind: str = "plain"  # the question's kind (qabot.answers.intent): latest, asof, timeline, period, entity
-    timeline: tuple[TimelineEntry, ...] = ()  # timeline and period answers: one dated line each
+    kind: str = "plain"  # the question's kind (qabot.answers.intent): latest, asof, timeline, period, entity,
+    # list, compare, why, digest, summary
+    timeline: tuple[TimelineEntry, ...] = ()  # timeline, period, list, compare, digest answers: one dated line each
+    heading: str = ""  # what the dated lines are ("Articles mentioning Sibiu:", "Compared:"), printed above them
+    suggestions: tuple[str, ...] = ()  # follow-up questions the archive was checked to answer
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,4 @@ class TimelineEntry:
     published: str
     text: str
     n: int
+    group: int = 0  # digests: the story the line belongs to (lines of one story are adjacent)

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embeddings.base import Store
+from qabot.answers.causes import because, event_first
 from qabot.answers.extract import ANSWER_ARTICLES, Extractor, Source, lead_vectors, sources
-from qabot.answers.intent import PLAIN, Intent
-from qabot.answers.news import NewsAnswers
+from qabot.answers.intent import PLAIN, WHY, Intent
+from qabot.answers.news import Composed, NewsAnswers
 from qabot.models import Answer, Citation, Hit
+from qabot.text.dates import long_date
 
 if TYPE_CHECKING:
     from qabot.settings import Settings
@@ -36,7 +38,12 @@ def assemble(
     news = NewsAnswers(extractor, lambda chosen, v: sources(store, chosen, v),
                        lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days,
                        today=today)
-    composed = news.compose(intent, focus, qvec, hits or list(name_hits), list(name_hits))
+    # in a dated archive (news): an archive without dates (the BBC corpus) answers "why" as before,
+    # where the reason is usually in the best passage and reordering by headline cost two answers
+    if intent.kind == WHY and hits and dated:
+        composed = _why(focus, qvec, hits, store, extractor, intent)
+    else:
+        composed = news.compose(intent, focus, qvec, hits or list(name_hits), list(name_hits))
     text, citations = composed.text, composed.citations
     passages = tuple(
         {"n": i + 1, "article_id": h.article_id, "title": h.title, "url": h.url,
@@ -53,6 +60,17 @@ def assemble(
         found=True, closest=tuple(hits[:3]), resolved_question=focus,
         extra={"leading": composed.leading}, kind=intent.kind, timeline=composed.timeline,
     )
+
+
+def _why(
+    focus: str, qvec: np.ndarray, hits: list[Hit], store: Store, extractor: Extractor, intent: Intent
+) -> Composed:
+    """A cause question: the article reporting the event, its reasons first (qabot.answers.causes)."""
+    ordered = event_first(focus, hits, dates=intent.dates)
+    found = sources(store, ordered[:1], qvec)
+    notes = {0: ("", long_date(ordered[0].published) or "undated")}
+    text, citations = because(extractor, focus, found, notes)
+    return Composed(text, citations, [ordered[0].article_id])
 
 
 def generate(

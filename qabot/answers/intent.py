@@ -84,6 +84,9 @@ class Intent:
 
 def read_intent(question: str, today: date | None = None) -> Intent:
     dates, rest = parse_dates(question, today)
+    shaped = read_shape(question, dates, today)
+    if shaped is not None:
+        return shaped
     if dates and not (set(terms(rest)) - _PERIOD_REST):
         return Intent(PERIOD, dates)
     if _TIMELINE.search(question):
@@ -109,6 +112,74 @@ def read_intent(question: str, today: date | None = None) -> Intent:
     if bare_name(question):
         return Intent(ENTITY, dates, name=_strip(question))
     return Intent(PLAIN, dates)
+
+
+# --- Question shapes (issue 23): lists, comparisons, causes, digests ------------------------------
+# Read before the kinds above; each pattern is anchored on wording those kinds never use, so a
+# question they read is read as before. Laid out by ``qabot.answers.lists``, ``compare``, ``causes``
+# and ``digest``; their printed phrases live in ``qabot.answers.labels``.
+LIST, COMPARE, WHY, DIGEST, SUMMARY = "list", "compare", "why", "digest", "summary"
+_END = r"\s*[?.!]*\s*$"
+_LIST_BY = re.compile(
+    r"^\s*(?:(?:which|what|show(?: me)?|list|find)\s+)?(?:all\s+)?(?:the\s+)?(?:articles|stories|pieces|reports)\s+"
+    r"(?:(?:were|was|are|have been)\s+)?(?:written\s+)?by\s+(.+?)" + _END, re.I)
+_LIST = re.compile(
+    r"^\s*(?:which|what)\s+(?:articles|stories|reports|pieces)\s+(?:have\s+|did\s+|do\s+)?(?:mention(?:ed)?|"
+    r"name[ds]?|cover(?:ed)?|talk(?:ed)? about|(?:are|were) about|deal(?:t)? with|discuss(?:ed)?)\s+(.+?)" + _END + "|"
+    r"^\s*(?:(?:show|list|find|give)(?: me)?\s+)?(?:all\s+)?(?:the\s+)?(?:news|articles|stories|coverage|reports)\s+"
+    r"(?:about|on|mentioning|regarding)\s+(.+?)" + _END + "|"
+    r"^\s*what (?:did|have|has) (?:we|you|the (?:site|newsroom|paper)) (?:write|written|wrote|publish(?:ed)?|"
+    r"report(?:ed)?)\s+(?:about|on)\s+(.+?)" + _END + "|"
+    r"^\s*(?:everything|anything) (?:about|on)\s+(.+?)" + _END,
+    re.I,
+)
+_COMPARE = re.compile(
+    r"\bdifference between\s+(.+?)\s+and\s+(.+?)" + _END + "|"
+    r"^\s*compare\s+(.+?)\s+(?:with|to|and|against)\s+(.+?)" + _END + "|"
+    r"^\s*how (?:does|do|did|is|are|was|were)\s+(.+?)\s+compare(?:d)?\s+(?:with|to|against)\s+(.+?)" + _END,
+    re.I,
+)
+_WHY = re.compile(
+    r"^\s*(?:why\b|de ce\b|what (?:led to|caused|prompted|triggered|(?:was|is) behind|(?:were|are|was|is) the "
+    r"reasons? (?:for|behind))\b)",
+    re.I,
+)
+_DIGEST = re.compile(
+    r"^\s*what(?:'s|’s| is| has been)? (?:new|happening|the news)(?: today| this week| this month| lately| recently)?"
+    + _END + r"|\b(?:the )?(?:main|top|biggest|big) (?:news|stories|headlines)\b|\btoday['’]s (?:news|headlines)\b|"
+    r"^\s*(?:news|headlines)(?: today| this week)?" + _END,
+    re.I,
+)
+_SUMMARY = re.compile(
+    r"^\s*(?:please\s+)?(?:summari[sz]e|sum up|give me (?:a|the) summary of|what is the summary of)\s+"
+    r"(?:this|the|that)\s+(?:article|story|piece|page)\b|^\s*(?:summary|tl;?dr)" + _END,
+    re.I,
+)
+
+
+def read_shape(question: str, dates: DateRange, today: date | None = None) -> Intent | None:
+    """A list, comparison, cause, digest or summary question, else None (the kinds above).
+    ``subject`` is what a list or comparison is about (its first side), ``topic`` a comparison's
+    second side, ``name`` a list's author."""
+    if _SUMMARY.search(question):
+        return Intent(SUMMARY, dates)
+    if _DIGEST.search(question):
+        return Intent(DIGEST, dates)
+    by = _LIST_BY.match(question)
+    if by and _looks_like_name(by.group(1)):
+        return Intent(LIST, dates, name=_strip(parse_dates(by.group(1), today)[1]))
+    listed = _LIST.match(question)
+    if listed:
+        subject = _strip(parse_dates(next(g for g in listed.groups() if g), today)[1])
+        if subject:
+            return Intent(LIST, dates, subject=subject)
+    compared = _COMPARE.search(question)
+    if compared:
+        x, y = (g for g in compared.groups() if g)
+        return Intent(COMPARE, dates, subject=_strip(x), topic=_strip(y))
+    if _WHY.match(question):
+        return Intent(WHY, dates)
+    return None
 
 
 def bare_name(text: str) -> bool:

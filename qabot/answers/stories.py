@@ -47,9 +47,20 @@ def main_story(hits: Sequence[Hit], lead_vectors: Callable[[list[str]], np.ndarr
     pool = [h for h in hits[:POOL] if h.score >= floor]
     if len(pool) < 2:
         return list(pool) or [hits[0]]
-    vecs = lead_vectors([h.article_id for h in pool])
+    label = components([h.title for h in pool], lead_vectors([h.article_id for h in pool]))
+    weight: dict[int, float] = {}
+    for i, hit in enumerate(pool):
+        weight[label[i]] = weight.get(label[i], 0.0) + hit.score - floor
+    best = max(weight, key=lambda r: (weight[r], -r))  # among equals the group of the better hit
+    return [h for i, h in enumerate(pool) if label[i] == best]
+
+
+def components(titles: Sequence[str], vecs: np.ndarray) -> list[int]:
+    """Story groups among articles (their headlines, their opening passages' vectors): linked at
+    cosine ``LINKED``, or ``NAMED`` when the headlines share a name; each article's label is the
+    smallest index in its group."""
     sims = vecs @ vecs.T
-    group = list(range(len(pool)))  # union-find over the links
+    group = list(range(len(titles)))  # union-find over the links
 
     def root(i: int) -> int:
         while group[i] != i:
@@ -57,16 +68,13 @@ def main_story(hits: Sequence[Hit], lead_vectors: Callable[[list[str]], np.ndarr
             i = group[i]
         return i
 
-    titled = [names(h.title) for h in pool]
-    for i in range(len(pool)):
-        for j in range(i + 1, len(pool)):
+    titled = [names(t) for t in titles]
+    for i in range(len(titles)):
+        for j in range(i + 1, len(titles)):
             if sims[i, j] >= LINKED or (sims[i, j] >= NAMED and titled[i] & titled[j]):
-                group[root(i)] = root(j)
-    weight: dict[int, float] = {}
-    for i, hit in enumerate(pool):
-        weight[root(i)] = weight.get(root(i), 0.0) + hit.score - floor
-    best = max(weight, key=lambda r: (weight[r], -min(i for i in range(len(pool)) if root(i) == r)))
-    return [h for i, h in enumerate(pool) if root(i) == best]
+                a, b = root(i), root(j)
+                group[max(a, b)] = min(a, b)
+    return [root(i) for i in range(len(titles))]
 
 
 def by_date(hits: Sequence[Hit]) -> list[Hit]:

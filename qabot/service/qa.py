@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ from qabot.answers.retrieve import Candidate, Filters, Retriever, in_background
 from qabot.errors import ConfigError, IndexDamaged, IndexMissing
 from qabot.ingest.pipeline import IngestReport, ingest
 from qabot.models import Answer, Hit
+from qabot.service.shapes import SHAPES, shaped_answer
+from qabot.service.suggestions import Suggester
 from qabot.settings import Settings
 from qabot.state import StateStore, open_state
 from qabot.state.followup import History, Turn, resolve
@@ -85,6 +88,7 @@ class QAService:
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._bad_version = ""  # a published version that failed to open (logged once)
+        self._suggester: Suggester | None = None
 
     @property
     def state(self) -> StateStore:
@@ -207,10 +211,12 @@ class QAService:
     def ask(
         self, question: str, conversation: str | None = None, *,
         since: str | None = None, until: str | None = None, section: str | None = None,
-        today: date | None = None,
+        today: date | None = None, suggest: bool = False,
     ) -> Answer:
         """The cited answer to ``question``. ``today`` is the date "now" means (default: the
-        clock); an evaluation sets it to the date its questions were written for."""
+        clock); an evaluation sets it to the date its questions were written for. With
+        ``suggest``, up to three follow-ups the archive was checked to answer
+        (``qabot.service.suggestions``); off by default, as each costs a question."""
         started = time.perf_counter()
         question = " ".join(question.split())
         turns = self.history.get(conversation)
@@ -218,6 +224,14 @@ class QAService:
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
         query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
         intent = read_intent(query, today)
+        own = intent if query == question else read_intent(question, today)
+        if own.kind in SHAPES:  # a list, digest, summary or comparison stands alone: no follow-up reading
+            intent, query = own, question
+        # lists, digests, summaries and comparisons read a set of articles (qabot.service.shapes)
+        shaped = shaped_answer(self, question, intent, conversation, Filters(since, until, section), today)
+        if shaped is not None:
+            return self._finish(replace(shaped, resolved_question=query), query, [], [], conversation, started,
+                                suggest, today)
         # "who is ..." is answered from the articles naming them: looked up while retrieving
         lookups = self._name_lookups(intent, query) if intent.kind == ENTITY else None
         candidates, hits, qvec = self._retrieve(
@@ -247,13 +261,49 @@ class QAService:
                 store=self.store, extractor=self.extractor, settings=self.settings,
                 intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today,
             )
-        answer = _with_latency(answer, started)
+        return self._finish(answer, query, hits, name_hits, conversation, started, suggest, today)
+
+    def _finish(
+        self, answer: Answer, query: str, hits: list[Hit], name_hits: list[Hit], conversation: str | None, started: float,
+        suggest: bool, today: date | None,
+    ) -> Answer:
+        """The ranking (lead articles first), the suggestions when asked for, the latency, and
+        the turn remembered for follow-ups."""
         leading = answer.extra.pop("leading", [])
         first = {h.article_id: h for h in (*name_hits, *hits) if h.article_id in leading}
         lead_hits = [first[i] for i in leading if i in first]
-        answer.extra["ranking"] = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
-        self.history.add(conversation, Turn(question, query, answer))
+        ranking = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
+        if suggest:
+            answer = replace(answer, suggestions=self.suggester.after(answer, ranking, today))
+        answer = _with_latency(answer, started)
+        answer.extra["ranking"] = ranking or [_cited_hit(c) for c in answer.citations]
+        self.history.add(conversation, Turn(answer.question, query, answer))
         return answer
+
+    @property
+    def suggester(self) -> Suggester:
+        if self._suggester is None:
+            self._suggester = Suggester(self)
+        return self._suggester
+
+    def suggestions(self, answer: Answer | None = None, today: date | None = None) -> tuple[str, ...]:
+        """Up to three questions the archive answers: follow-ups to ``answer``, or, for a new
+        chat (``/start``, the web page), from the newest articles. Each was asked and answered."""
+        if answer is None:
+            return self.suggester.on_start(today)
+        ranking = answer.extra.get("ranking") or [_cited_hit(c) for c in answer.citations]
+        return self.suggester.after(answer, list(ranking), today)
+
+    def articles(self) -> int:
+        """How many articles the archive holds (cached per version)."""
+        return self._archive()[1]
+
+    def retrieve_for(
+        self, query: str, filters: Filters, *, today: date | None = None, date_slack: int = 0,
+        question_dates: bool = True,
+    ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
+        """Hybrid retrieval for one part of a question (a comparison's side)."""
+        return self._retrieve(query, filters, question_dates=question_dates, today=today, date_slack=date_slack)
 
     def _archive(self) -> tuple[bool, int]:
         """Whether the archive has dated articles, and how many articles; once per version."""
@@ -358,7 +408,9 @@ def _doc_hit(doc, full: bool = False) -> Hit:
                doc.meta.get("author", ""), 0.0, (doc.text if full else doc.text[:300],))
 
 
-def _with_latency(answer: Answer, started: float) -> Answer:
-    from dataclasses import replace
+def _cited_hit(c) -> Hit:  # noqa: ANN001 - a Citation
+    return Hit(c.article_id, c.title, c.url, c.published, "", "", 0.0, (c.snippet,))
 
+
+def _with_latency(answer: Answer, started: float) -> Answer:
     return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 1))

@@ -48,6 +48,7 @@ def answer_from_value(value: dict[str, Any]) -> Answer:
                                    "chunk_ids": tuple(h.get("chunk_ids", ()))}) for h in kept.get("closest", ()))
     kept["passages"] = tuple(kept.get("passages", ()))
     kept["timeline"] = tuple(TimelineEntry(**e) for e in kept.get("timeline", ()))
+    kept["suggestions"] = tuple(kept.get("suggestions", ()))
     return Answer(**kept)
 
 

@@ -122,6 +122,7 @@ def build_application(settings: Settings, service: QAService) -> Application:
         ("ask", handlers.ask),
         ("search", handlers.search),
         ("latest", handlers.latest),
+        ("today", handlers.today),
         ("sources", handlers.sources),
         ("reset", handlers.reset),
         ("status", status.status),

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
-from telegram import Message, MessageEntity, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from qabot.interfaces.bot import deeplinks, render
-from qabot.interfaces.bot.callbacks import parse_button
+from qabot.interfaces.bot.callbacks import START_SUGGESTIONS, parse_button
 from qabot.interfaces.bot.guard import is_allowed
 from qabot.interfaces.bot.state import conversation, read, reply_parts, state, typing
 
 log = logging.getLogger(__name__)
+TODAY_QUESTION = "What's new today?"  # what /today asks (a digest: qabot.answers.digest)
 
 HELP = """I answer questions from the news archive, quoting the articles I used.
 
@@ -31,6 +33,7 @@ Just ask, e.g. <i>What did the council decide about the bridge?</i> Follow-up qu
 /ask <i>question</i> — ask (in groups, or mention me, or reply to my message)
 /search <i>words</i> — matching headlines
 /latest [<i>topic</i>] — the newest articles
+/today — what's new today, story by story
 /sources — the passages behind my last answer
 /reset — forget our conversation
 /status — how fresh the archive is
@@ -42,6 +45,7 @@ COMMANDS = [
     ("ask", "Ask a question about the news archive"),
     ("search", "Headlines matching some words"),
     ("latest", "The newest articles, optionally on a topic"),
+    ("today", "What's new today, story by story"),
     ("sources", "The passages behind my last answer"),
     ("reset", "Forget our conversation"),
     ("status", "How many articles, how fresh"),
@@ -97,9 +101,15 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args and await deeplinks.open_article(update, context, context.args[0]):
         return
     name = update.effective_user.first_name if update.effective_user else "there"
-    await update.effective_message.reply_html(
+    hello = await update.effective_message.reply_html(
         f"Hello, {render.esc(name)}! " + HELP.format(bot=render.esc(context.bot.username))
     )
+    # then questions the archive answers, as buttons under it: each checked by asking it (cached
+    # per index version), after the greeting so that it never waits for them
+    st = state(context)
+    suggested = await read(st, st.service.suggestions)
+    if suggested:
+        await _add_buttons(hello, InlineKeyboardMarkup(render.suggestion_rows(START_SUGGESTIONS, suggested)))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -174,7 +184,26 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
             st, st.feedback.record_answer, chat.id, user.id if user else None, question, answer.answer
         )
     await read(st, st.remember, answer_id, answer)
-    await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id))
+    sent = await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id))
+    if sent and answer.found:
+        # the follow-ups the archive answers join the buttons once checked: the answer never waits
+        suggested = await read(st, st.service.suggestions, answer)
+        if suggested:
+            await read(st, st.remember, answer_id, replace(answer, suggestions=suggested))
+            await _add_buttons(sent[-1], render.answer_keyboard(answer_id, suggested))
+
+
+async def _add_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None:
+    """Replaces a sent message's buttons; a message deleted meanwhile keeps none, and that is fine."""
+    try:
+        await message.edit_reply_markup(reply_markup=keyboard)
+    except TelegramError as e:
+        log.info("Could not add the suggested questions: %s", e)
+
+
+async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/today — today's articles grouped by story (the newest ones when none came out today)."""
+    await answer_question(update, context, TODAY_QUESTION)
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -243,6 +272,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     button = parse_button(query.data)
     chat = query.message.chat.id if query.message is not None else None
+    if button is not None and button.kind == "sq" and chat is not None:
+        await _ask_suggested(update, context, button.answer_id, button.index, chat)
+        return
     if button is None or chat is None or await read(st, st.feedback.chat_of, button.answer_id) != chat:
         # garbage, or another chat's answer id: never show (or rate) someone else's answer
         await query.answer("That button doesn't work here.")
@@ -258,6 +290,26 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await query.message.reply_text("I no longer have the sources for that answer; try /sources or ask again.")
             else:
                 await reply_parts(query.message, render.render_sources(answer), quote=True)
+
+
+async def _ask_suggested(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, answer_id: int, index: int, chat: int
+) -> None:
+    """A suggested question's button: asks it in this chat, as if the reader had typed it."""
+    st, query = state(context), update.callback_query
+    assert query is not None
+    if answer_id == START_SUGGESTIONS:
+        suggested = await read(st, st.service.suggestions)
+    elif await read(st, st.feedback.chat_of, answer_id) != chat:
+        suggested = ()  # another chat's answer: never ask (or show) its suggestions here
+    else:
+        answer = await read(st, st.recall, answer_id)
+        suggested = answer.suggestions if answer is not None else ()
+    if index >= len(suggested):
+        await query.answer("That suggestion is no longer available; please ask again.")
+        return
+    await query.answer()
+    await answer_question(update, context, suggested[index])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

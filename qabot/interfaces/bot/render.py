@@ -16,11 +16,14 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from qabot.answers.labels import UNDATED
+from qabot.interfaces.bot.callbacks import suggestion_data
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
 
 MAX_LEN: int = MessageLimit.MAX_TEXT_LENGTH
 SNIPPET_CHARS = 220
+BUTTON_CHARS = 60  # a suggested question's button; longer ones are cut (the question asked is whole)
 
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][\w-]*)")
 
@@ -75,12 +78,26 @@ def hit_line(hit: Hit, with_snippet: bool = True) -> str:
     return line
 
 
+def dated_lines(answer: Answer) -> str:
+    """A timeline, list, comparison or digest: the heading in bold, then one dated line per
+    article ("• <b>2 June 2025</b> — … [1]"); a digest's stories apart by a blank line."""
+    out = [f"<b>{esc(answer.heading)}</b>"] if answer.heading else []
+    group = answer.timeline[0].group if answer.timeline else 0
+    for e in answer.timeline:
+        if e.group != group:
+            out.append("")
+            group = e.group
+        out.append(f"• <b>{esc(long_date(e.published) or UNDATED)}</b> — {esc(e.text)} [{e.n}]")
+    footer = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
+    if footer and not footer.startswith("- "):
+        out.append(esc(footer))
+    return "\n".join(out)
+
+
 def render_answer(answer: Answer) -> list[str]:
     """The answer text, then its sources (or, when nothing was found, the closest headlines)."""
     if answer.timeline:
-        parts = ["\n".join(
-            f"• <b>{esc(long_date(e.published) or 'undated')}</b> — {esc(e.text)} [{e.n}]" for e in answer.timeline
-        )]
+        parts = [dated_lines(answer)]
     else:
         parts = [esc(answer.answer.strip()) or "I have no answer to that."]
     if answer.found and answer.citations:
@@ -126,17 +143,23 @@ def render_hits(heading: str, hits: Sequence[Hit]) -> list[str]:
     return split_html("\n\n".join([f"<b>{esc(heading)}</b>", *(hit_line(h) for h in hits)]))
 
 
-def answer_keyboard(answer_id: int) -> InlineKeyboardMarkup:
-    """"Sources" and 👍/👎 under an answer; callback data names the stored answer."""
-    return InlineKeyboardMarkup(
+def answer_keyboard(answer_id: int, suggestions: Sequence[str] = ()) -> InlineKeyboardMarkup:
+    """"Sources" and 👍/👎 under an answer, then one button per suggested question; callback
+    data names the stored answer (and the suggestion's place in it)."""
+    rows = [
         [
-            [
-                InlineKeyboardButton("Sources", callback_data=f"src:{answer_id}"),
-                InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:1"),
-                InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:-1"),
-            ]
+            InlineKeyboardButton("Sources", callback_data=f"src:{answer_id}"),
+            InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:1"),
+            InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:-1"),
         ]
-    )
+    ]
+    return InlineKeyboardMarkup(rows + suggestion_rows(answer_id, suggestions))
+
+
+def suggestion_rows(answer_id: int, suggestions: Sequence[str]) -> list[list[InlineKeyboardButton]]:
+    """One button per suggested question (``START_SUGGESTIONS`` for a new chat's)."""
+    return [[InlineKeyboardButton(shorten(q, BUTTON_CHARS), callback_data=suggestion_data(answer_id, i))]
+            for i, q in enumerate(suggestions)]
 
 
 # --- splitting ---------------------------------------------------------------------------

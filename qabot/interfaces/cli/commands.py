@@ -179,7 +179,7 @@ def cmd_ask(args, settings) -> int:
     service = _service(settings)
     filters = {"since": args.since, "until": args.until, "section": args.section}
     for question in _queries(args.query):
-        answer = service.ask(question, **filters)
+        answer = service.ask(question, **filters, suggest=True)
         if args.json or args.query == "-":
             print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:

@@ -7,11 +7,13 @@ unique headline (duplicates of the same body count as one article).
 
 JSONL questions may carry ``today`` (YYYY-MM-DD), the date the question was written for: "now"
 in it means that day, so present-tense questions keep their answers as the archive ages.
-They may carry a ``kind`` (latest, asof, timeline, entity, plain, offtopic); the
-report then adds one line per kind with its own measure of "right" (``kind_right``):
+They may carry a ``kind`` (latest, asof, timeline, entity, plain, offtopic, list, compare, why,
+digest); the report then adds one line per kind with its own measure of "right" (``kind_right``):
 off-topic questions are right when refused, timelines when they cite at least 3 of the
-``expected_ids`` with dates ascending, the others when an expected article is cited first and
-the answer holds the fact.
+``expected_ids`` with dates ascending; lists, comparisons, causes and digests when every one of
+the ``expected_ids`` is cited and every string of ``answers`` is in the answer (they answer from a
+set of articles, so they are left out of the ranking figures); the others when an expected
+article is cited first and the answer holds the fact.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from qabot.models import Article
 from qabot.settings import Settings
 
 ANSWER_WINDOW = 600
+SET_KINDS = frozenset({"list", "compare", "why", "digest"})  # judged on every expected article cited
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Question:
     kind: str = ""
     expected_ids: tuple[str, ...] = ()  # timelines: the story's articles, oldest first
     today: date | None = None  # the date "now" means for this question (default: the clock)
+    facts: tuple[str, ...] = ()  # lists, comparisons, causes, digests: every one must be in the answer
 
 
 @dataclass
@@ -81,8 +85,10 @@ def load_questions(path: Path) -> list[Question]:
                 expected = record.get("expected", [])
                 expected = [expected] if isinstance(expected, str) else expected
                 timeline = tuple(record.get("expected_ids", ()))
+                facts = record.get("answers", [])
+                facts = (facts,) if isinstance(facts, str) else tuple(str(f) for f in facts)
                 out.append(Question(record["question"], frozenset(expected or timeline), record.get("answer", ""),
-                                    str(record.get("kind", "")), timeline, _today(record.get("today"))))
+                                    str(record.get("kind", "")), timeline, _today(record.get("today")), facts))
             else:
                 cells = line.split("\t")
                 ids = [i.strip() for i in cells[1].split(",") if i.strip()] if len(cells) > 1 else []
@@ -119,8 +125,8 @@ def score_questions(
             if misses is not None and not right:
                 cited = ", ".join(f"{c.article_id} ({c.published[:10] or 'undated'})" for c in answer.citations)
                 print(f"miss [{q.kind}] {q.question} -> {cited or 'refused'}", file=misses)
-        if q.kind == "offtopic" or (not q.expected and q.kind):
-            continue  # refused or not, an off-topic question has no rank
+        if q.kind == "offtopic" or q.kind in SET_KINDS or (not q.expected and q.kind):
+            continue  # refused or not, an off-topic question has no rank; a list is judged whole
         ranking = [h.article_id for h in answer.extra.get("ranking", [])]
         rank = next((i for i, doc_id in enumerate(ranking) if doc_id in q.expected), None)
         answered = (q.answer in answer.answer[:ANSWER_WINDOW]) if q.answer else None
@@ -138,6 +144,9 @@ def kind_right(q: Question, answer) -> bool:
         return not answer.found
     if not answer.found or not answer.citations:
         return False
+    if q.kind in SET_KINDS:
+        cited_ids = {c.article_id for c in answer.citations}
+        return set(q.expected_ids or q.expected) <= cited_ids and all(f in answer.answer for f in q.facts)
     if q.kind == "timeline":
         cited = [c for c in answer.citations if c.article_id in q.expected]
         dates = [c.published for c in answer.citations]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from qabot.answers.labels import SUGGESTIONS, UNDATED
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
 
@@ -45,17 +46,32 @@ def citation_line(c: Citation | Hit, n: int | None = None, style: Style = PLAIN)
     return label + " — ".join(parts)
 
 
+def dated_lines(answer: Answer, style: Style = PLAIN) -> list[str]:
+    """A timeline (oldest first), list, comparison or digest: the heading, then one dated line
+    per article; a digest's stories apart by a blank line."""
+    lines = [style.bold(answer.heading)] if answer.heading else []
+    group = answer.timeline[0].group if answer.timeline else 0
+    for e in answer.timeline:
+        if e.group != group:
+            lines.append("")
+            group = e.group
+        lines.append(f"- {style.bold(long_date(e.published) or UNDATED)}: {e.text} [{e.n}]")
+    footer = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
+    if footer and not footer.startswith("- "):  # "…and 4 older articles."
+        lines.append(footer)
+    return lines
+
+
 def answer_text(answer: Answer, style: Style = PLAIN) -> str:
-    if answer.timeline:  # a dated list, oldest first
-        lines = [f"- {style.bold(long_date(e.published) or 'undated')}: {e.text} [{e.n}]" for e in answer.timeline]
-    else:
-        lines = [answer.answer]
+    lines = dated_lines(answer, style) if answer.timeline else [answer.answer]
     if answer.found and answer.citations:
         lines += ["", style.dim("Sources:")]
         lines += ["  " + citation_line(c, c.n, style) for c in answer.citations]
     elif not answer.found and answer.closest:
         lines += ["", style.dim("Closest articles in the archive:")]
         lines += ["  - " + citation_line(h, None, style) for h in answer.closest]
+    if answer.suggestions:
+        lines += ["", style.dim(SUGGESTIONS)] + [f"  - {q}" for q in answer.suggestions]
     return "\n".join(lines)
 
 
@@ -67,6 +83,8 @@ def answer_json(answer: Answer) -> dict:
         "kind": answer.kind,
         "citations": [asdict(c) for c in answer.citations],
         "timeline": [asdict(e) for e in answer.timeline],
+        "heading": answer.heading,
+        "suggestions": list(answer.suggestions),
         "passages": list(answer.passages),
         "closest": [hit_json(h) for h in answer.closest] if not answer.found else [],
         "latency_ms": answer.latency_ms,

@@ -54,6 +54,7 @@ class StandIn:
         self._chats: dict[int, dict] = {}
         self._messages: dict[tuple[int, int], dict] = {}
         self._callbacks: set[str] = set()
+        self._markups: dict[tuple[int, int], Any] = {}  # buttons replaced by editMessageReplyMarkup
         self._inline: set[str] = set()
         self._fail: list[tuple[set[str] | None, int]] = []
         self._drop: list[set[str] | None] = []
@@ -345,6 +346,22 @@ class StandIn:
                 raise ApiError(400, "Bad Request: message is not modified")
             message.update(text=visible, html=p.get("text"), edit_date=int(time.time()))
             return message
+
+    def api_editMessageReplyMarkup(self, p: dict) -> dict:
+        """New buttons under a sent message. What ``sent()`` returns stays as first delivered (a
+        test reading an answer's buttons sees the same ones however soon it reads); the new
+        buttons are in the recorded call (``of("editMessageReplyMarkup")``)."""
+        check_markup(p.get("reply_markup"))
+        with self._lock:
+            chat = self._chat_of(p)
+            key = (chat["id"], int(p.get("message_id") or 0))
+            message = self._messages.get(key)
+            if message is None:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            if self._markups.get(key, message.get("reply_markup")) == p.get("reply_markup"):
+                raise ApiError(400, "Bad Request: message is not modified")
+            self._markups[key] = p.get("reply_markup")
+            return {**message, "reply_markup": p.get("reply_markup"), "edit_date": int(time.time())}
 
     def api_sendChatAction(self, p: dict) -> bool:
         with self._lock:
