@@ -75,6 +75,16 @@ def create_app(settings: Settings, service: QAService) -> FastAPI:
     return app
 
 
+def server_config(app: FastAPI, host: str = "127.0.0.1", port: int = 0):  # noqa: ANN201 - uvicorn.Config
+    """uvicorn's settings for the website: no access log (readers' addresses stay unwritten),
+    and no proxy headers of uvicorn's own (``security.reader_address`` trusts X-Forwarded-For
+    only from QABOT_TRUSTED_PROXIES; uvicorn would trust it from 127.0.0.1)."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False,
+                          server_header=False)
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """Runs the website until SIGTERM or Ctrl-C (``qabot serve``)."""
     import uvicorn
@@ -90,4 +100,4 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     host, port = host or settings.web_host, port or settings.web_port
     log.warning("qabot serve: http://%s:%d/ (insights %s)", host, port,
                 "at /insights" if settings.web_admin_token.get_secret_value() else "off: no QABOT_WEB_ADMIN_TOKEN")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", proxy_headers=False)
+    uvicorn.Server(server_config(app, host, port)).run()
