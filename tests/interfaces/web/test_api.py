@@ -10,7 +10,6 @@ import pytest
 
 from qabot.state.feedback import FeedbackStore
 from qabot.state.questions import NS as QUESTIONS
-from tests.interfaces.web.conftest import ADMIN_TOKEN
 from tests.interfaces.web.newsroom import article_id
 
 BRIDGE = "What did the Port Aurel council decide about the harbour bridge?"
