@@ -58,13 +58,13 @@ def bars(topics: list[dict], label: str, colour: str = BAR) -> str:
     """Horizontal bars, one per topic, largest first, labelled with the topic and its count."""
     if not topics:
         return ""
-    row, width, label_width = 30, 520, 250
+    row, width, label_width = 30, 520, 262
     top = max(t["count"] for t in topics)
     parts = [f'<svg viewBox="0 0 {width} {row * len(topics) + 4}" role="img" aria-label="{escape(label)}" class="chart">']
     for i, t in enumerate(topics):
         y = i * row + 2
         w = max(4.0, (width - label_width - 40) * t["count"] / top)
-        parts.append(f'<text x="0" y="{y + 18}" font-size="13">{escape(_short(t["label"], 36))}</text>'
+        parts.append(f'<text x="0" y="{y + 18}" font-size="13">{escape(_short(t["label"], 34))}</text>'
                      f'<rect x="{label_width}" y="{y + 4}" width="{w:.1f}" height="20" rx="3" fill="{colour}"/>'
                      f'<text x="{label_width + 6 + w:.1f}" y="{y + 19}" font-size="13" font-weight="700">{t["count"]}</text>')
     parts.append("</svg>")

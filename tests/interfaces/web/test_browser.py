@@ -135,7 +135,7 @@ def test_labels_follow_the_page_language_and_the_panel_fills_a_phone(site, newsr
     box = root.find_element(By.CSS_SELECTOR, ".box")
     width = browser.execute_script("return document.documentElement.clientWidth")
     assert abs(box.size["width"] - width) <= 1
-    assert root.find_element(By.CSS_SELECTOR, "textarea").get_attribute("placeholder").startswith("Pune o întrebare")
+    assert root.find_element(By.CSS_SELECTOR, "textarea").get_attribute("placeholder").startswith("Întreabă despre")
     type_question(root, BRIDGE)
     answer = answers(root, 1, browser)[0]
     text = answer.get_attribute("textContent")

@@ -15,7 +15,7 @@
   var T = {
     en: {
       title: "Ask the archive", about: "Ask about this article", close: "Close", fresh: "New conversation",
-      placeholder: "Ask a question about our reporting…", ask: "Ask", label: "Your question",
+      placeholder: "Ask about our reporting…", ask: "Ask", label: "Your question",
       intro: "Ask anything about our reporting. Every answer quotes the articles it comes from.",
       reading: "You're reading: ", aboutIntro: "Ask anything about this article; answers come from it first.",
       thinking: "Searching the archive…", sources: "Sources", timeline: "Timeline", source: "Source ",
@@ -27,7 +27,7 @@
     },
     ro: {
       title: "Întreabă arhiva", about: "Întreabă despre acest articol", close: "Închide", fresh: "Conversație nouă",
-      placeholder: "Pune o întrebare despre articolele noastre…", ask: "Întreabă", label: "Întrebarea ta",
+      placeholder: "Întreabă despre articole…", ask: "Întreabă", label: "Întrebarea ta",
       intro: "Întreabă orice despre articolele noastre. Fiecare răspuns citează articolele din care provine.",
       reading: "Citești: ", aboutIntro: "Întreabă orice despre acest articol; răspunsurile vin întâi din el.",
       thinking: "Caut în arhivă…", sources: "Surse", timeline: "Cronologie", source: "Sursa ",
@@ -87,7 +87,7 @@
     ".wait{color:#666;font-style:italic;margin:0}",
     "form.ask{display:flex;gap:8px;padding:12px 16px;border-top:1px solid #e6e3dc;background:#fff}",
     ".page form.ask{position:sticky;bottom:0}",
-    "textarea{flex:1;resize:none;font:inherit;padding:10px 12px;border:1px solid #bbb;border-radius:10px;min-height:44px;max-height:140px}",
+    "textarea{flex:1;resize:none;overflow-y:hidden;font:inherit;padding:10px 12px;border:1px solid #bbb;border-radius:10px;min-height:44px;max-height:140px}",
     "form.ask button{border:0;background:var(--a);color:#fff;border-radius:10px;padding:0 18px;font-weight:600;font-size:15px;line-height:1;font-family:inherit;cursor:pointer;min-height:44px}",
     ".foot{margin:0;padding:0 16px 10px;font-size:12px;color:#777;background:#fff}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
@@ -219,7 +219,7 @@
       return fetch(API + "/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
         .then(function (r) { note.textContent = r.ok ? T.thanks : T.error; });
     }
-    [[1, "👍", T.helpful], [-1, "👎", T.unhelpful]].forEach(function (v) {
+    [[1, "✓", T.helpful], [-1, "✗", T.unhelpful]].forEach(function (v) {
       var b = el("button", { type: "button", "aria-pressed": "false", "aria-label": v[2], title: v[2], "data-vote": v[0] }, v[1] + " " + v[2]);
       b.addEventListener("click", function () {
         row.querySelectorAll("[data-vote]").forEach(function (o) { o.setAttribute("aria-pressed", String(o === b)); });
