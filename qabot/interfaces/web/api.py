@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
-from functools import partial
+from functools import cache, partial
 from typing import Any, Literal
 
 import anyio
@@ -95,7 +95,9 @@ async def ask(body: AskRequest, request: Request) -> JSONResponse:
     return JSONResponse({**data, "conversation": conversation})
 
 
+@cache
 def _takes_language() -> bool:
+    """Whether the service reads a language hint yet (issue 21 adds it); checked once."""
     from qabot.service.qa import QAService
 
     return "language" in inspect.signature(QAService.ask).parameters
