@@ -9,6 +9,7 @@ are not written anywhere (docs/privacy.md).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,13 +31,11 @@ articles it quotes. Errors are `{"error": "...", "field": "..."}` naming what wa
 
 def _field_error(exc: RequestValidationError) -> JSONResponse:
     """The first problem, as one line naming the field (``body`` for JSON that is not an object)."""
-    first = exc.errors()[0] if exc.errors() else {}
-    kind = first.get("type", "")
-    where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
-    field = where[0] if where and kind != "json_invalid" else ("body" if first.get("loc", ("",))[0] == "body"
-                                                             else "query")
+    first: dict[str, Any] = dict(exc.errors()[0]) if exc.errors() else {"type": "", "loc": ("body",)}
+    kind, where = first.get("type", ""), [str(p) for p in first.get("loc", ("body",))]
     if kind == "json_invalid":
         return error(400, "body", "malformed JSON: " + str(first.get("ctx", {}).get("error", "cannot parse")))
+    field = where[1] if len(where) > 1 else where[0]  # ("body", "question") -> question; ("body",) -> body
     if kind == "missing":
         return error(422, field, f"{field} is required")
     if kind == "string_too_long":

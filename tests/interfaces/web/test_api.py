@@ -115,6 +115,8 @@ def test_search_article_status_and_probes(site):
     hits = httpx.get(f"{site.url}/api/search", params={"q": "harbour bridge contract"}, timeout=60).json()["hits"]
     assert hits[0]["article_id"] in {article_id("bridge-contractor"), article_id("harbour-bridge")}
     assert httpx.get(f"{site.url}/api/search", params={"q": " "}).json()["field"] == "q"
+    assert httpx.get(f"{site.url}/api/search").json() == {"error": "q is required", "field": "q"}
+    assert httpx.get(f"{site.url}/api/nothing-here").json()["field"] == "path"
     article = httpx.get(f"{site.url}/api/articles/{article_id('harbour-bridge')}").json()
     assert article["title"].startswith("Port Aurel council") and article["published"] == "2025-06-10"
     missing = httpx.get(f"{site.url}/api/articles/newsroom/nothing")
