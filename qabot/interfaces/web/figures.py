@@ -10,6 +10,7 @@ questions' vectors) it resembles by cosine ``TOPIC_COSINE`` or more, else opens 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -40,7 +41,7 @@ class Day:
     refused: int
 
 
-def topics(questions: list[str], embed, limit: int = 10) -> list[Topic]:  # noqa: ANN001 - texts -> vectors
+def topics(questions: list[str], embed: Callable[[list[str]], np.ndarray], limit: int = 10) -> list[Topic]:
     """Groups questions by meaning, largest group first (ties: the earlier asked)."""
     counts = Counter(" ".join(q.split()) for q in questions)
     distinct = list(counts)[-MAX_CLUSTERED:]

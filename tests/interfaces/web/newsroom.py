@@ -58,7 +58,8 @@ def write_archive(folder: Path, site: str) -> Path:
 
 
 def _page(lang: str, title: str, body: str, qabot: str, article: str = "") -> bytes:
-    tag = f'<script src="{qabot}/widget.js"{f" data-article={chr(34)}{html.escape(article)}{chr(34)}" if article else ""} async></script>'
+    pinned = f' data-article="{html.escape(article)}"' if article else ""
+    tag = f'<script src="{qabot}/widget.js"{pinned} async></script>'
     # The site's own CSS is hostile too: the widget's Shadow DOM must not inherit it.
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             '<style>button{background:lime!important;font-size:40px!important} p{color:purple}</style></head>'

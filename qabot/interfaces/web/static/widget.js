@@ -161,7 +161,7 @@
       var reading = el("p", { "class": "reading" });
       log.appendChild(reading);
       log.appendChild(el("p", { "class": "intro" }, T.aboutIntro));
-      fetch(API + "/api/articles/" + ARTICLE.split("/").map(encodeURIComponent).join("/")).then(function (r) {
+      fetch(API + "/api/articles/" + encodeURIComponent(ARTICLE)).then(function (r) {
         return r.ok ? r.json() : null;
       }).then(function (a) {
         if (a && a.title) { reading.textContent = T.reading + a.title; } else { reading.remove(); }
