@@ -48,23 +48,23 @@ def topics(questions: list[str], embed: Callable[[list[str]], np.ndarray], limit
     if not distinct:
         return []
     vectors = np.asarray(embed(distinct), dtype=np.float32)
-    sums: list[np.ndarray] = []
+    sums = np.zeros_like(vectors)  # one row per topic, filled as topics open
+    centres = np.zeros_like(vectors)
     members: list[list[int]] = []
     for i, v in enumerate(vectors):
-        if sums:
-            centroids = np.stack(sums)
-            centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-            scores = centroids @ v
+        k = len(members)
+        if k:
+            scores = centres[:k] @ v
             best = int(np.argmax(scores))
             if scores[best] >= TOPIC_COSINE:
-                sums[best] = sums[best] + v
+                sums[best] += v
+                centres[best] = sums[best] / np.linalg.norm(sums[best])
                 members[best].append(i)
                 continue
-        sums.append(v.copy())
+        sums[k] = centres[k] = v
         members.append([i])
     out = []
-    for total, group in zip(sums, members, strict=True):
-        centre = total / np.linalg.norm(total)
+    for centre, group in zip(centres, members, strict=False):  # centres has a row per question
         ranked = sorted(group, key=lambda i: -float(vectors[i] @ centre))
         by_count = sorted(group, key=lambda i: -counts[distinct[i]])
         out.append(Topic(distinct[ranked[0]], sum(counts[distinct[i]] for i in group),
