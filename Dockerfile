@@ -1,5 +1,7 @@
 # qabot: CPU-only image. Build: docker build -t qabot .
 # Run the bot: docker run -e QABOT_TELEGRAM_TOKEN=... -v qabot-data:/data qabot qabot telegram
+# Run the website: docker run -p 8080:8080 -e QABOT_WEB_ORIGINS=https://www.example-news.ro \
+#   -e QABOT_WEB_ADMIN_TOKEN=... -v qabot-data:/data qabot qabot serve     (docs/web.md)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TRANSFORMERS_OFFLINE=1 \
     TOKENIZERS_PARALLELISM=false \
     QABOT_DATA_DIR=/data \
+    QABOT_WEB_HOST=0.0.0.0 \
     QABOT_CACHE_DIR=/opt/qabot-cache
 
 WORKDIR /app
@@ -30,4 +33,6 @@ USER qabot
 VOLUME ["/data"]
 # Webhook mode listens here when QABOT_TELEGRAM_WEBHOOK_URL is set.
 EXPOSE 8443
+# `qabot serve` (the website and its API) listens here.
+EXPOSE 8080
 CMD ["qabot", "telegram"]

@@ -156,7 +156,47 @@ class Settings(BaseSettings):
         "a reader following a topic; measured in docs/telegram.md.",
     )
 
-    @field_validator("sources", "telegram_admins", "telegram_allowlist", "fetch_allow_hosts", mode="before")
+    # --- the website (`qabot serve`, docs/web.md) ---
+    web_host: str = Field("127.0.0.1", description="Address `qabot serve` listens on (0.0.0.0 behind a proxy or in a container).")
+    web_port: int = Field(8080, ge=1, le=65535, description="Port `qabot serve` listens on.")
+    web_origins: CommaList = Field(
+        default_factory=list,
+        description="Comma-separated origins of the newsroom's pages allowed to call the API from a "
+        "browser (CORS), e.g. https://www.example-news.ro; any other origin gets no Access-Control-Allow-Origin.",
+    )
+    web_admin_token: SecretStr = Field(
+        SecretStr(""),
+        description="Token editors give (Authorization: Bearer, or the login page) to see /insights and "
+        "/api/insights; empty = the insights are switched off.",
+    )
+    web_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key that signs conversation ids and editors' sessions; empty = one generated once and "
+        "kept in the shared state, so every replica uses the same.",
+    )
+    trusted_proxies: CommaList = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For names the reader; "
+        "from anyone else the header is ignored.",
+    )
+    web_workers: int = Field(
+        0, ge=0, description="Questions answered at once by one `qabot serve` process; 0 = one per CPU core "
+        "(answering is CPU-bound: more only queue inside torch).",
+    )
+    web_daily_cap: int = Field(
+        0, ge=0, description="Questions the website answers per day (UTC) across replicas, then 503; 0 = no cap.",
+    )
+    web_max_body: int = Field(16384, ge=1024, description="Largest request body in bytes; larger ones get 413.")
+    question_log: bool = Field(
+        True, description="Keep readers' questions (text, time, answered or not; no IP, no user id) for "
+        "the editors' insights; false = keep none.",
+    )
+    question_log_days: int = Field(30, ge=1, description="Days a logged question is kept before it is deleted.")
+
+    @field_validator(
+        "sources", "telegram_admins", "telegram_allowlist", "fetch_allow_hosts", "web_origins", "trusted_proxies",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

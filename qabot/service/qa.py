@@ -30,6 +30,7 @@ from qabot.service.suggestions import Suggester
 from qabot.settings import Settings
 from qabot.state import StateStore, open_state
 from qabot.state.followup import History, Turn, resolve
+from qabot.state.questions import LoggedQuestion, LoggedSource, QuestionLog, channel_of
 from qabot.store import open_store, writer_errors
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class QAService:
         self._refresh_lock = threading.Lock()
         self._bad_version = ""  # a published version that failed to open (logged once)
         self._suggester: Suggester | None = None
+        self._questions: QuestionLog | None = None
 
     @property
     def state(self) -> StateStore:
@@ -98,6 +100,13 @@ class QAService:
                 if self._state is None:
                     self._state = open_state(self.settings)
         return self._state
+
+    @property
+    def questions(self) -> QuestionLog:
+        """The question log the editors' insights read (``qabot.state.questions``)."""
+        if self._questions is None:
+            self._questions = QuestionLog(self.state, self.settings.question_log_days, self.settings.question_log)
+        return self._questions
 
     # --- the index ---
     @property
@@ -278,6 +287,7 @@ class QAService:
         answer = _with_latency(answer, started)
         answer.extra["ranking"] = ranking or [_cited_hit(c) for c in answer.citations]
         self.history.add(conversation, Turn(answer.question, query, answer))
+        self._log_question(conversation, answer)
         return answer
 
     @property
@@ -304,6 +314,18 @@ class QAService:
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval for one part of a question (a comparison's side)."""
         return self._retrieve(query, filters, question_dates=question_dates, today=today, date_slack=date_slack)
+
+    def _log_question(self, conversation: str | None, answer: Answer) -> None:
+        """Counts a reader's question for the insights (Telegram, web and chat alike)."""
+        channel = channel_of(conversation)
+        if channel is None or not self.settings.question_log:
+            return
+        sources = tuple(LoggedSource(c.title, c.url, c.published) for c in answer.citations)
+        try:
+            self.questions.record(LoggedQuestion(time.time(), answer.question, answer.found, answer.kind,
+                                                 channel, sources))
+        except Exception:  # noqa: BLE001 - a log that cannot be written must not cost the reader the answer
+            log.exception("could not log a question")
 
     def _archive(self) -> tuple[bool, int]:
         """Whether the archive has dated articles, and how many articles; once per version."""

@@ -20,6 +20,8 @@ from qabot.state import StateStore, open_state
 
 ANSWERS = "feedback.answers"
 VOTES = "feedback.votes"
+REPORTS = "feedback.reports"
+REASON_CHARS = 300  # a problem report is a short reason, not an essay
 LEGACY_FILE = "feedback.sqlite"
 ID_BITS = 53  # exact in JSON and JavaScript numbers; short enough for Telegram's callback data
 
@@ -32,10 +34,13 @@ class FeedbackStore:
         if legacy_dir is not None:
             self._import_legacy(Path(legacy_dir) / LEGACY_FILE)
 
-    def record_answer(self, chat_id: int, user_id: int | None, question: str, answer: str) -> int:
-        """Remember an answer that was sent; the id goes into its vote buttons."""
+    def record_answer(
+        self, chat_id: int, user_id: int | None, question: str, answer: str, sources: list[dict] | None = None
+    ) -> int:
+        """Remember an answer that was sent; the id goes into its vote buttons. ``sources``
+        (title, url, published of each citation) let an editor see what a voted-down answer quoted."""
         record = {"chat_id": chat_id, "user_id": user_id, "question": question, "answer": answer,
-                  "created_at": time.time()}
+                  "created_at": time.time(), "sources": sources or []}
         while True:
             answer_id = secrets.randbits(ID_BITS) or 1
             if self.state.add(ANSWERS, str(answer_id), record):
@@ -50,6 +55,23 @@ class FeedbackStore:
         self.state.put(VOTES, f"{answer_id}:{user_id}",
                        {"answer_id": answer_id, "user_id": user_id, "vote": vote, "voted_at": time.time()})
         return True
+
+    def report(self, answer_id: int, reason: str) -> bool:
+        """A reader reports a problem with an answer; ``False`` when the answer is unknown."""
+        record = self.state.get(ANSWERS, str(answer_id))
+        if record is None:
+            return False
+        self.state.put(REPORTS, f"{answer_id}:{time.time():.6f}",
+                       {"answer_id": answer_id, "reason": reason[:REASON_CHARS], "reported_at": time.time()})
+        return True
+
+    def answer(self, answer_id: int) -> dict | None:
+        """The recorded answer (question, answer, sources, chat, time), or ``None``."""
+        return self.state.get(ANSWERS, str(answer_id))
+
+    def reports(self) -> list[dict]:
+        """Every problem report with its answer id, reason and time, oldest first."""
+        return sorted((v for _key, v in self.state.scan(REPORTS)), key=lambda r: r["reported_at"])
 
     def question_of(self, answer_id: int) -> str | None:
         """The question a recorded answer was given for."""

@@ -17,8 +17,8 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 
-from qabot.interfaces.bot.guard import RateLimiter
 from qabot.interfaces.deeplink import TokenIndex
+from qabot.interfaces.ratelimit import RateLimiter
 from qabot.models import Answer
 from qabot.settings import Settings
 from qabot.state.feedback import FeedbackStore, open_feedback

@@ -7,47 +7,13 @@ successful source sync (``qabot.state.sync``) or, without sync records, the inde
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from qabot.interfaces.bot.render import day, esc
 from qabot.interfaces.bot.state import read, state
-from qabot.state.sync import all_statuses
+from qabot.interfaces.freshness import freshness, when
 from qabot.text.durations import format_duration
-
-
-@dataclass(frozen=True)
-class Freshness:
-    articles: int
-    newest: str  # date of the newest article, "" when empty
-    updated: str  # ISO time of the last successful update, "" for never
-    sources: int
-    failing: int
-
-
-def freshness(service) -> Freshness:  # noqa: ANN001 - the QAService
-    stats = service.stats()
-    latest = service.latest("", 1)
-    statuses = all_statuses(service.state)
-    synced = max((s.last_success for s in statuses if s.last_success), default="")
-    published = str(stats.get("updated_at") or "")
-    return Freshness(
-        articles=int(stats.get("articles") or 0),
-        newest=latest[0].published if latest else "",
-        updated=max(synced, published),
-        sources=len(statuses),
-        failing=sum(1 for s in statuses if s.consecutive_failures),
-    )
-
-
-def when(iso: str) -> str:
-    """``2026-12-01T21:40:05+00:00`` -> ``2026-12-01 21:40 UTC``."""
-    if not iso:
-        return "never"
-    text = iso.replace("T", " ")[:16]
-    return f"{text} UTC" if ("+00:00" in iso or iso.endswith("Z")) else text
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

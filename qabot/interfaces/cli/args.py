@@ -132,6 +132,10 @@ def build_parser(description: str) -> argparse.ArgumentParser:
 
     sub.add_parser("telegram", help="run the Telegram bot (QABOT_TELEGRAM_TOKEN)")
 
+    s = sub.add_parser("serve", help="the website: page, widget.js, HTTP API, insights (builds the sample archive if there is no index)")
+    s.add_argument("--host", help="address to listen on (default: QABOT_WEB_HOST or 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port to listen on (default: QABOT_WEB_PORT or 8080)")
+
     s = sub.add_parser("reindex", help="re-embed the stored articles (new model or chunking) without reading the sources")
     s.add_argument("--json", action="store_true")
     s = sub.add_parser("check", help="verify the live index version; says what is wrong and how to repair it")

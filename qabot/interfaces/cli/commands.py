@@ -206,6 +206,13 @@ def cmd_telegram(args, settings) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args, settings) -> int:
+    from qabot.interfaces.web.app import serve
+
+    serve(settings, host=args.host, port=args.port)
+    return EXIT_OK
+
+
 def cmd_prepare(args, settings) -> int:
     from qabot.wiring import build_encoder
 
@@ -271,6 +278,6 @@ def cmd_migrate(args, settings) -> int:
 COMMANDS = {
     "ingest": cmd_ingest, "refresh": cmd_refresh, "watch": cmd_watch, "sources": cmd_sources, "stats": cmd_stats, "show": cmd_show,
     "search": cmd_search, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval,
-    "prepare": cmd_prepare, "telegram": cmd_telegram, "reindex": cmd_reindex, "check": cmd_check,
+    "prepare": cmd_prepare, "telegram": cmd_telegram, "serve": cmd_serve, "reindex": cmd_reindex, "check": cmd_check,
     "export": cmd_export, "migrate": cmd_migrate,
 }
