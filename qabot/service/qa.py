@@ -96,6 +96,16 @@ class QAService:
                     self._state = open_state(self.settings)
         return self._state
 
+    @property
+    def min_relevance(self) -> float:
+        """The best passage similarity below which the archive has nothing on a question:
+        QABOT_MIN_RELEVANCE when set, else the floor measured for the encoder's model (its
+        ``min_relevance``), else the default, which was measured on all-MiniLM-L6-v2."""
+        if "min_relevance" in self.settings.model_fields_set:
+            return self.settings.min_relevance
+        floor = getattr(self.encoder.inner, "min_relevance", None)
+        return float(floor) if floor is not None else self.settings.min_relevance
+
     # --- the index ---
     @property
     def store(self) -> Store:
@@ -200,7 +210,7 @@ class QAService:
                 return False  # the article is gone from the archive
             mine = scored[0]
             found.append(mine)
-        if mine.dense < self.settings.min_relevance:
+        if mine.dense < self.min_relevance:
             return False
         mine.score += PIN_BOOST
         return True
@@ -229,7 +239,7 @@ class QAService:
             question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
+        relevant = bool(hits) and best >= self.min_relevance and not self._elsewhere(query, hits, best)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about
@@ -279,7 +289,7 @@ class QAService:
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
         if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit):
             return True
-        return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
+        return best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
     def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
         """Starts looking up the names the question mentions (``_name_hits``): each costs a

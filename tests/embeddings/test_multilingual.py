@@ -102,3 +102,14 @@ def test_the_manifest_records_the_multilingual_model_and_a_switch_needs_reindex(
 
     with pytest.raises(ConfigError, match="qabot reindex"):
         open_service(default, encoder)
+
+
+def test_the_relevance_floor_is_the_models_unless_set(tmp_path, multilingual, encoder):
+    from qabot.service.qa import QAService
+
+    default = QAService(Settings(data_dir=tmp_path), encoder)
+    chosen = QAService(Settings(data_dir=tmp_path, model="multilingual"), multilingual)
+    assert default.min_relevance == Settings().min_relevance  # all-MiniLM-L6-v2 keeps its floor
+    assert chosen.min_relevance == multilingual.min_relevance != default.min_relevance
+    explicit = QAService(Settings(data_dir=tmp_path, model="multilingual", min_relevance=0.5), multilingual)
+    assert explicit.min_relevance == 0.5
