@@ -36,6 +36,7 @@ from qabot.store import open_store, writer_errors
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from embeddings.encoders.e5 import E5Encoder
     from embeddings.encoders.sentence import SentenceEncoder
     from qabot.answers.entities import Name
 
@@ -64,21 +65,21 @@ def question_threads(settings: Settings, articles: int) -> int:
 class _LockedEncoder:
     """Serialises model calls: torch already uses every core for one batch."""
 
-    def __init__(self, encoder: SentenceEncoder) -> None:
+    def __init__(self, encoder: SentenceEncoder | E5Encoder) -> None:
         self.inner = encoder
         self.model_id = encoder.model_id
         self._lock = threading.Lock()
 
-    def embed(self, texts, progress: bool = False):
+    def embed(self, texts, progress: bool = False, kind: str = "passage"):
         with self._lock:
-            return self.inner.embed(texts, progress=progress)
+            return self.inner.embed(texts, progress=progress, kind=kind)
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
 
 class QAService:
-    def __init__(self, settings: Settings, encoder: SentenceEncoder) -> None:
+    def __init__(self, settings: Settings, encoder: SentenceEncoder | E5Encoder) -> None:
         self.settings = settings
         self.encoder = _LockedEncoder(encoder)
         self._state: StateStore | None = None
@@ -107,6 +108,16 @@ class QAService:
         if self._questions is None:
             self._questions = QuestionLog(self.state, self.settings.question_log_days, self.settings.question_log)
         return self._questions
+
+    @property
+    def min_relevance(self) -> float:
+        """The best passage similarity below which the archive has nothing on a question:
+        QABOT_MIN_RELEVANCE when set, else the floor measured for the encoder's model (its
+        ``min_relevance``), else the default, which was measured on all-MiniLM-L6-v2."""
+        if "min_relevance" in self.settings.model_fields_set:
+            return self.settings.min_relevance
+        floor = getattr(self.encoder.inner, "min_relevance", None)
+        return float(floor) if floor is not None else self.settings.min_relevance
 
     # --- the index ---
     @property
@@ -212,7 +223,7 @@ class QAService:
                 return False  # the article is gone from the archive
             mine = scored[0]
             found.append(mine)
-        if mine.dense < self.settings.min_relevance:
+        if mine.dense < self.min_relevance:
             return False
         mine.score += PIN_BOOST
         return True
@@ -251,7 +262,7 @@ class QAService:
             question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
+        relevant = bool(hits) and best >= self.min_relevance and not self._elsewhere(query, hits, best)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about
@@ -264,7 +275,7 @@ class QAService:
                 resolved_question=query,
             )
         else:
-            focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
+            focus_vector = qvec if focus == query else self.encoder.embed([focus], kind="query")[0]
             answer = assemble(
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
@@ -350,7 +361,7 @@ class QAService:
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
         if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit):
             return True
-        return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
+        return best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
     def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
         """Starts looking up the names the question mentions (``_name_hits``): each costs a

@@ -220,6 +220,8 @@ def cmd_prepare(args, settings) -> int:
     stored = encoder.prepare_bulk_runtime()
     if stored is not None:
         text = f"OpenVINO model stored in {stored}; ingests open it without loading torch"
+    elif note := getattr(encoder, "prepare_note", ""):
+        text = note
     elif settings.backend == "torch":
         text = "nothing to prepare: QABOT_BACKEND=torch embeds everything with torch"
     elif encoder.export_dir is None:
