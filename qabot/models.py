@@ -85,6 +85,7 @@ class Answer:
     extra: dict = field(default_factory=dict)
     kind: str = "plain"  # the question's kind (qabot.answers.intent): latest, asof, timeline, period, entity
     timeline: tuple[TimelineEntry, ...] = ()  # timeline and period answers: one dated line each
+    language: str = "en"  # the question's language (qabot.text.lang): qabot's own words are in it
 
 
 @dataclass(frozen=True)

@@ -207,12 +207,19 @@ class QAService:
     def ask(
         self, question: str, conversation: str | None = None, *,
         since: str | None = None, until: str | None = None, section: str | None = None,
-        today: date | None = None,
+        today: date | None = None, language: str | None = None,
     ) -> Answer:
         """The cited answer to ``question``. ``today`` is the date "now" means (default: the
-        clock); an evaluation sets it to the date its questions were written for."""
+        clock); an evaluation sets it to the date its questions were written for. The answer
+        speaks the question's language (``Answer.language``); ``language`` is the interface's
+        (Telegram's ``language_code``, a web page's), which decides when the question is too
+        short to tell."""
+        from qabot.text.i18n import translator
+        from qabot.text.lang import detect
+
         started = time.perf_counter()
         question = " ".join(question.split())
+        spoken = detect(question, language)
         turns = self.history.get(conversation)
         pin = self.history.article(conversation)
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
@@ -235,7 +242,7 @@ class QAService:
         if not relevant and not name_hits:
             answer = Answer(
                 question=question,
-                answer="I could not find anything about that in the archive.",
+                answer=translator(spoken)("I could not find anything about that in the archive."),
                 found=False,
                 closest=tuple(hits[:3]),
                 resolved_question=query,
@@ -245,9 +252,9 @@ class QAService:
             answer = assemble(
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
-                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today,
+                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today, language=spoken,
             )
-        answer = _with_latency(answer, started)
+        answer = _with_latency(answer, started, spoken)
         leading = answer.extra.pop("leading", [])
         first = {h.article_id: h for h in (*name_hits, *hits) if h.article_id in leading}
         lead_hits = [first[i] for i in leading if i in first]
@@ -358,7 +365,7 @@ def _doc_hit(doc, full: bool = False) -> Hit:
                doc.meta.get("author", ""), 0.0, (doc.text if full else doc.text[:300],))
 
 
-def _with_latency(answer: Answer, started: float) -> Answer:
+def _with_latency(answer: Answer, started: float, language: str) -> Answer:
     from dataclasses import replace
 
-    return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+    return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 1), language=language)

@@ -18,6 +18,7 @@ from telegram.constants import MessageLimit
 
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
+from qabot.text.i18n import translator
 
 MAX_LEN: int = MessageLimit.MAX_TEXT_LENGTH
 SNIPPET_CHARS = 220
@@ -35,9 +36,9 @@ def tg_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def link(title: str, url: str) -> str:
+def link(title: str, url: str, language: str = "en") -> str:
     """A headline, linked when the article has a web address."""
-    title = esc(title.strip() or "(untitled)")
+    title = esc(title.strip() or translator(language)("(untitled)"))
     # Telegram refuses a link with a space or control character in it ("Wrong HTTP URL")
     url = re.sub(r"[\s\x00-\x1f\x7f]", lambda m: quote(m.group()), url.strip())
     if url.startswith(("http://", "https://")) and len(url) > len("https://"):
@@ -76,19 +77,23 @@ def hit_line(hit: Hit, with_snippet: bool = True) -> str:
 
 
 def render_answer(answer: Answer) -> list[str]:
-    """The answer text, then its sources (or, when nothing was found, the closest headlines)."""
+    """The answer text, then its sources (or, when nothing was found, the closest headlines);
+    labels and dates in the question's language, quotes in the article's."""
+    _ = translator(answer.language)
     if answer.timeline:
+        undated = _("undated")
         parts = ["\n".join(
-            f"• <b>{esc(long_date(e.published) or 'undated')}</b> — {esc(e.text)} [{e.n}]" for e in answer.timeline
+            f"• <b>{esc(long_date(e.published, answer.language) or undated)}</b> — {esc(e.text)} [{e.n}]"
+            for e in answer.timeline
         )]
     else:
-        parts = [esc(answer.answer.strip()) or "I have no answer to that."]
+        parts = [esc(answer.answer.strip()) or _("I have no answer to that.")]
     if answer.found and answer.citations:
         lines = [citation_line(c) for c in answer.citations]
-        parts.append("<b>Sources</b>\n" + "\n".join(lines))
+        parts.append(f"<b>{_('Sources')}</b>\n" + "\n".join(lines))
     elif not answer.found and answer.closest:
         lines = [hit_line(h, with_snippet=False) for h in answer.closest]
-        parts.append("<b>Closest headlines</b>\n" + "\n".join(lines))
+        parts.append(f"<b>{_('Closest headlines')}</b>\n" + "\n".join(lines))
     return split_html("\n\n".join(parts))
 
 
@@ -109,9 +114,10 @@ def _passage_text(answer: Answer, c: Citation) -> str:
 
 def render_sources(answer: Answer) -> list[str]:
     """Each cited article with the passages the answer was drawn from, in full."""
+    _ = translator(answer.language)
     if not answer.citations:
-        return ["No sources: the last answer did not quote the archive."]
-    blocks = [f"Sources for: <i>{esc(shorten(answer.question, 200))}</i>"]
+        return [_("No sources: the last answer did not quote the archive.")]
+    blocks = [_("Sources for: <i>{question}</i>").format(question=esc(shorten(answer.question, 200)))]
     for c in answer.citations:
         text = _passage_text(answer, c).strip()
         block = f"<b>{citation_line(c)}</b>"
@@ -126,12 +132,12 @@ def render_hits(heading: str, hits: Sequence[Hit]) -> list[str]:
     return split_html("\n\n".join([f"<b>{esc(heading)}</b>", *(hit_line(h) for h in hits)]))
 
 
-def answer_keyboard(answer_id: int) -> InlineKeyboardMarkup:
+def answer_keyboard(answer_id: int, language: str = "en") -> InlineKeyboardMarkup:
     """"Sources" and 👍/👎 under an answer; callback data names the stored answer."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Sources", callback_data=f"src:{answer_id}"),
+                InlineKeyboardButton(translator(language)("Sources"), callback_data=f"src:{answer_id}"),
                 InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:1"),
                 InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:-1"),
             ]

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
+from qabot.text.i18n import translator
 
 
 class Style:
@@ -46,15 +47,19 @@ def citation_line(c: Citation | Hit, n: int | None = None, style: Style = PLAIN)
 
 
 def answer_text(answer: Answer, style: Style = PLAIN) -> str:
+    """The answer, its sources or closest articles; labels in the question's language."""
+    _ = translator(answer.language)
     if answer.timeline:  # a dated list, oldest first
-        lines = [f"- {style.bold(long_date(e.published) or 'undated')}: {e.text} [{e.n}]" for e in answer.timeline]
+        undated = _("undated")
+        lines = [f"- {style.bold(long_date(e.published, answer.language) or undated)}: {e.text} [{e.n}]"
+                 for e in answer.timeline]
     else:
         lines = [answer.answer]
     if answer.found and answer.citations:
-        lines += ["", style.dim("Sources:")]
+        lines += ["", style.dim(_("Sources:"))]
         lines += ["  " + citation_line(c, c.n, style) for c in answer.citations]
     elif not answer.found and answer.closest:
-        lines += ["", style.dim("Closest articles in the archive:")]
+        lines += ["", style.dim(_("Closest articles in the archive:"))]
         lines += ["  - " + citation_line(h, None, style) for h in answer.closest]
     return "\n".join(lines)
 
@@ -65,6 +70,7 @@ def answer_json(answer: Answer) -> dict:
         "answer": answer.answer,
         "found": answer.found,
         "kind": answer.kind,
+        "language": answer.language,
         "citations": [asdict(c) for c in answer.citations],
         "timeline": [asdict(e) for e in answer.timeline],
         "passages": list(answer.passages),
