@@ -62,7 +62,7 @@ def main() -> None:
     }
     # The query vectors are computed once: the figures are the storage and ranking path, which
     # is what differs between backends (the encoder costs the same on both).
-    vectors = encoder.embed(titles)
+    vectors = encoder.embed(titles, kind="query")
     retrievers = {name: service.retriever for name, service in services.items()}
     for retriever in retrievers.values():
         retriever.search(titles[0], 10, query_vector=vectors[0])

