@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ARCHIVE_SAMPLE = 20  # newest headlines that tell the archive's language
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
 
@@ -82,7 +83,7 @@ class QAService:
         self.history = History(settings.history_turns, settings.history_ttl, lambda: self.state)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
-        self._archive_cache: tuple[str, bool, int] | None = None
+        self._archive_cache: tuple[str, bool, int, str] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._bad_version = ""  # a published version that failed to open (logged once)
@@ -226,17 +227,22 @@ class QAService:
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
         query, focus, cited_before = resolve(question, turns, opened.title if opened else "")
         intent = read_intent(query, today)
+        # a Romanian question over an English archive (or the reverse) shares only its names and
+        # figures with the articles, word for word: the keyword search and evidence use only those
+        across = spoken != self._archive_language()
         # "who is ..." is answered from the articles naming them: looked up while retrieving
         lookups = self._name_lookups(intent, query) if intent.kind == ENTITY else None
         candidates, hits, qvec = self._retrieve(
             query, Filters(since, until, section), boost=cited_before, pin=pin, force_dates=intent.kind == PERIOD,
+            keyword_query=names_and_figures(query) if across else None,
             today=today, date_slack=NEAR if intent.kind == ASOF else 0,
             # a timeline spans its story, "the first forecast for 2026" came out before 2026, and "after
             # the first budget revision of 2025" is timed by the revision
             question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(query, hits, best)
+        relevant = bool(hits) and best >= self.settings.min_relevance and not self._elsewhere(
+            query, hits, best, spoken, across)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about
@@ -268,15 +274,26 @@ class QAService:
         store = self.store
         cached = self._archive_cache
         if cached is None or cached[0] != store.version:
-            newest = store.latest(1)
+            from qabot.text.lang import detect
+
+            newest = store.latest(ARCHIVE_SAMPLE)
+            # the archive's language: its newest headlines', read once per version
+            language = detect(" ".join(d.title for d in newest)) if newest else ""
             cached = self._archive_cache = (
-                store.version, bool(newest and newest[0].published), store.stats().documents
+                store.version, bool(newest and newest[0].published), store.stats().documents, language
             )
         return cached[1], cached[2]
 
-    def _elsewhere(self, query: str, hits: list[Hit], best: float) -> bool:
+    def _archive_language(self) -> str:
+        """The language the archive is written in (its newest headlines'), "" when empty."""
+        self._archive()
+        return self._archive_cache[3] if self._archive_cache else ""
+
+    def _elsewhere(self, query: str, hits: list[Hit], best: float, language: str = "en", across: bool = False) -> bool:
         """The question is about a name the best articles never mention, or uses a word the
-        archive never does while only just relevant (qabot.answers.evidence)."""
+        archive never does while only just relevant (qabot.answers.evidence). A question in
+        another language than the archive's is judged by its names alone (written as in
+        ``language``: "Brăilei" is "Brăila"): its other words are rarely the articles'."""
         from qabot.answers.entities import RARE_MIN, RARE_SHARE
         from qabot.answers.evidence import UNSURE_MARGIN, elsewhere, unknown_word
         from qabot.answers.extract import ANSWER_ARTICLES
@@ -284,9 +301,9 @@ class QAService:
         limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
         top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
-        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit):
+        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language):
             return True
-        return best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
+        return not across and best < self.settings.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
     def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
         """Starts looking up the names the question mentions (``_name_hits``): each costs a
@@ -359,6 +376,15 @@ class QAService:
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)
         return turns[-1].answer if turns else None
+
+
+def names_and_figures(question: str) -> str:
+    """The words a question shares with an article in another language: its names ("Pâslaru",
+    "Banca Agricolă a Dunării") and its words with digits ("A16", "M6", "2027")."""
+    from qabot.answers.entities import capitalised_names
+
+    figures = [w for w in question.split() if any(c.isdigit() for c in w)]
+    return " ".join([*capitalised_names(question), *figures])
 
 
 def _doc_hit(doc, full: bool = False) -> Hit:

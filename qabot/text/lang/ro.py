@@ -14,7 +14,7 @@ from embeddings.stopwords import ROMANIAN as STOP_WORDS
 
 __all__ = [
     "ABBREVIATIONS", "ASOF_WORDS", "BEFORE_NUMBER", "DAYS", "MONTH_NAMES", "EARLIEST", "LATEST", "QUESTION_WORD", "SAID", "STOP_WORDS",
-    "TIMELINE", "WHO_IS", "cue_kind",
+    "TIMELINE", "WHO_IS", "cue_kind", "name_stem",
 ]
 
 # Abbreviations that end in a period without ending the sentence ("dl. Popescu", "nr. 12").
@@ -62,6 +62,18 @@ SAID = re.compile(
 QUESTION_WORD = re.compile(
     r"^\s*(?:cine|ce|cand|unde|de ce|care|cat|cata|cati|cate|cum|este|e|sunt|a|au|s-a|se|mai|exista|poate)\b|\?"
 )
+
+# Endings of declined names ("Brăilei", "Galațiului", "Ifrimului"), longest first.
+_NAME_ENDINGS = ("ului", "ilor", "elor", "lui", "ei", "ii", "ul", "a")
+
+
+def name_stem(folded_word: str) -> str:
+    """A declined name's stem, to find "Brăila" for "Brăilei" (at least four letters kept)."""
+    for ending in _NAME_ENDINGS:
+        if folded_word.endswith(ending) and len(folded_word) - len(ending) >= 4:
+            return folded_word[: -len(ending)]
+    return folded_word
+
 
 _NUMBER = re.compile(r"\b(?:cat|cata|cati|cate|ce (?:suma|procent|pret|valoare|nivel|rata|cifra|numar))\b")
 _DATE = re.compile(r"\b(?:cand|in ce (?:an|luna|zi|data)|de cand|pana cand)\b")
