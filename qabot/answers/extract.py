@@ -9,7 +9,7 @@ import numpy as np
 
 from embeddings.base import Store
 from embeddings.keyword import terms
-from qabot.answers.scoring import AnswerWeights, Scored, cue, overlap, question_kind
+from qabot.answers.scoring import AnswerWeights, Scored, cue, names_and_figures, overlap, question_kind
 from qabot.models import Citation, Hit
 from qabot.text.fold import fold
 from qabot.text.fragments import text_fragment
@@ -42,12 +42,20 @@ class Extractor:
         self.max_chars = max_chars
         self.weights = weights or AnswerWeights()
 
-    def score_sentences(self, question: str, sources: list[Source], focus_terms: list[str] | None = None) -> list[Scored]:
+    def score_sentences(
+        self, question: str, sources: list[Source], focus_terms: list[str] | None = None, across: bool = False,
+    ) -> list[Scored]:
+        """Each sentence of ``sources`` scored for ``question``. With ``across`` (a question in
+        another language than the articles') the question's words cannot be found in them: each
+        article's headline, which says what the article that matched the question is about,
+        stands in for them, beside the question's names and figures."""
         kind = question_kind(question)
         q_terms = [fold(t) for t in (focus_terms if focus_terms is not None else terms(question))]
         w = self.weights
         scored: list[Scored] = []
         for rank, source in enumerate(sources):
+            if across:
+                q_terms = [fold(t) for t in terms(f"{source.hit.title} {names_and_figures(question)}")]
             best_sim: dict[str, float] = {}
             order: list[str] = []
             for body, sim in source.passages:

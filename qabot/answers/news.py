@@ -53,7 +53,7 @@ class NewsAnswers:
     def __init__(
         self, extractor: Extractor, sources: Callable[[list[Hit], np.ndarray], list[Source]],
         lead_vectors: Callable[[list[str]], np.ndarray], *, dated: bool, as_of_days: int, today: date | None = None,
-        language: str = "en",
+        language: str = "en", across: bool = False,
     ) -> None:
         self.extractor = extractor
         self.sources = sources
@@ -63,6 +63,7 @@ class NewsAnswers:
         self.today = today or date.today()
         self.language = language  # of the labels and dates written around the quotes
         self._ = translator(language)
+        self.across = across  # the question is in another language than the articles
 
     def compose(self, intent: Intent, focus: str, qvec: np.ndarray, hits: list[Hit], name_hits: list[Hit]) -> Composed:
         if intent.kind == ENTITY and name_hits:
@@ -78,7 +79,7 @@ class NewsAnswers:
                 chosen = by_date(members)[:6]
                 text, citations, entries = timeline_lines(
                     self.extractor, focus, self.sources(chosen, qvec), lead=intent.kind == PERIOD,
-                    language=self.language,
+                    language=self.language, across=self.across,
                 )
                 return Composed(text, citations, [h.article_id for h in chosen], entries)
         if intent.kind == LATEST and self.dated:
@@ -94,7 +95,7 @@ class NewsAnswers:
     def _plain(self, focus: str, qvec: np.ndarray, hits: list[Hit]) -> Composed:
         top = [h for h in hits[:3] if h.score >= hits[0].score * 0.8]
         sources = self.sources(top, qvec)
-        scored = self.extractor.score_sentences(focus, sources)
+        scored = self.extractor.score_sentences(focus, sources, across=self.across)
         text, citations = self.extractor.compose(scored, sources, self._notes(sources))
         return Composed(text, citations, [h.article_id for h in top[:1]])
 
@@ -114,7 +115,7 @@ class NewsAnswers:
         what the newest says new counts (``qabot.answers.scoring.what_is_new``) and the previous one is
         marked "Earlier:"."""
         sources = self.sources([first] + ([second] if second else []), qvec)
-        scored = self.extractor.score_sentences(focus, sources)
+        scored = self.extractor.score_sentences(focus, sources, across=self.across)
         if latest:
             earlier = [s.text for s in scored if s.hit_rank == 1]
             weights = self.extractor.weights

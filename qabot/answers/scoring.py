@@ -22,6 +22,7 @@ _DATE = re.compile(
 )
 _CALENDAR_DATE = re.compile(rf"\b(?:{YEAR_PATTERN}|{MONTH_PATTERN})\b", re.I)
 DAY_ONLY = 0.4
+_YEAR = re.compile(YEAR_PATTERN)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ž'’-]+(?:\s+[A-Z][a-zà-ž'’-]+)+")
 
 
@@ -31,6 +32,16 @@ class Scored:
     hit_rank: int
     position: int
     score: float
+
+
+def names_and_figures(question: str) -> str:
+    """The words a question shares with an article in another language: its names ("Pâslaru",
+    "Banca Agricolă a Dunării") and its words with digits ("A16", "M6", "15%"), years left out
+    (a date in the question is read as a date, and a year is in too many articles)."""
+    from qabot.answers.entities import capitalised_names
+
+    figures = [w.strip("?!.,;:") for w in question.split() if any(c.isdigit() for c in w)]
+    return " ".join([*capitalised_names(question), *(f for f in figures if not _YEAR.fullmatch(f))])
 
 
 def question_kind(question: str) -> str:

@@ -13,7 +13,8 @@ LINE_CHARS = 260  # a line longer than this takes the article's next-best shorte
 
 
 def timeline_lines(
-    extractor: Extractor, focus: str, sources: list[Source], *, lead: bool = False, language: str = "en"
+    extractor: Extractor, focus: str, sources: list[Source], *, lead: bool = False, language: str = "en",
+    across: bool = False,
 ) -> tuple[str, list[Citation], tuple[TimelineEntry, ...]]:
     """``sources`` in date order; each article's sentence that best answers ``focus``.
 
@@ -25,7 +26,7 @@ def timeline_lines(
     entries: list[TimelineEntry] = []
     citations: list[Citation] = []
     for source in sources:
-        scored = extractor.score_sentences(focus, [source])
+        scored = extractor.score_sentences(focus, [source], across=across)
         if not scored:
             continue
         # the opening sentence says what happened; another only when it answers much better

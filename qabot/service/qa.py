@@ -216,6 +216,7 @@ class QAService:
         speaks the question's language (``Answer.language``); ``language`` is the interface's
         (Telegram's ``language_code``, a web page's), which decides when the question is too
         short to tell."""
+        from qabot.answers.scoring import names_and_figures
         from qabot.text.i18n import translator
         from qabot.text.lang import detect
 
@@ -259,7 +260,7 @@ class QAService:
             answer = assemble(
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
-                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today, language=spoken,
+                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today, language=spoken, across=across,
             )
         answer = _with_latency(answer, started, spoken)
         leading = answer.extra.pop("leading", [])
@@ -376,15 +377,6 @@ class QAService:
     def last_answer(self, conversation: str) -> Answer | None:
         turns = self.history.get(conversation)
         return turns[-1].answer if turns else None
-
-
-def names_and_figures(question: str) -> str:
-    """The words a question shares with an article in another language: its names ("Pâslaru",
-    "Banca Agricolă a Dunării") and its words with digits ("A16", "M6", "2027")."""
-    from qabot.answers.entities import capitalised_names
-
-    figures = [w for w in question.split() if any(c.isdigit() for c in w)]
-    return " ".join([*capitalised_names(question), *figures])
 
 
 def _doc_hit(doc, full: bool = False) -> Hit:
