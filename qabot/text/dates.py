@@ -58,6 +58,14 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(fold(word).rstrip("."))
 
 
+def month_names(word: str) -> str:
+    """A month name's other spellings, English and Romanian ("iunie" → "june iunie"), or ""."""
+    number = month_number(word)
+    if number is None:
+        return ""
+    return f"{calendar.month_name[number].lower()} {ro.MONTH_NAMES[number - 1]}"
+
+
 def long_date(iso: str, language: str = "en") -> str:
     """``2026-11-04`` → ``4 November 2026`` (``4 noiembrie 2026`` for ``language`` "ro");
     ``""`` stays ``""``."""

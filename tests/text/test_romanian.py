@@ -28,6 +28,8 @@ TODAY = date(2026, 12, 1)
     ("Metrorex", "ro-RO", "ro"),  # a bare name tells nothing: the interface's language decides
     ("Metrorex", None, "en"),
     ("BNR 2025", "de", "en"),  # a language qabot does not speak: English
+    ("costel bejan", "ro", "ro"),  # a name typed in lower case: still only a name
+    ("Who owns Banca Agricolă a Dunării now?", "ro", "en"),  # a Romanian name in an English question
 ])
 def test_the_question_language_is_detected_and_a_short_one_takes_the_hint(text, hint, language):
     assert detect(text, hint) == language

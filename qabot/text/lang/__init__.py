@@ -3,7 +3,7 @@
 Detection is py3langid's naive Bayes over byte n-grams, restricted to the languages qabot
 speaks: 99.9% right on XQuAD's 2,380 English and Romanian questions, about 0.1 ms a question
 (docs/quality.md). A word list cannot tell "Metrorex" or "BNR 2025" apart, and neither can a
-model: text that short, or a guess that unsure, takes the interface's language (the hint:
+model: text that short (names left out), or a guess that unsure, takes the interface's language (the hint:
 Telegram's ``language_code``, a web page's language) and else English, the archive's.
 The model loads on first use (about 1 s) and never for English-only commands.
 """
@@ -15,8 +15,10 @@ import threading
 
 SUPPORTED = ("en", "ro")
 DEFAULT = "en"
-SURE = 0.9  # the detector's probability below which the interface's language decides
-_MIN_LETTERS = 8  # fewer letters than this is a name or a figure, not a sentence
+SURE = 0.7  # the detector's probability below which the interface's language decides
+_MIN_LETTERS = 6  # fewer letters than this ("Metrorex" once names are left out) say nothing
+# capitalised words after the first (and not opening a sentence), with the small words inside a name
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZĂÂÎȘȚŞŢ][\w'’-]*(?:\s+(?:a|al|de|din|la|of|the|and|și)\s+[A-ZĂÂÎȘȚŞŢ][\w'’-]*)*")
 
 _identifier = None
 _lock = threading.Lock()
@@ -34,9 +36,11 @@ def detect(text: str, hint: str | None = None) -> str:
     """The language ``text`` is written in, one of ``SUPPORTED``; when the text is too short or
     the guess unsure, ``hint`` (if qabot speaks it), else ``DEFAULT``."""
     fallback = supported(hint) or DEFAULT
-    if sum(c.isalpha() for c in text) < _MIN_LETTERS:
-        return fallback
-    language, probability = _detector().classify(text.lower())
+    # names say nothing of the reader's language: "Who owns Banca Agricolă a Dunării now?" is English
+    words = _NAME.sub(" ", text.strip())
+    if sum(c.isalpha() for c in words) < _MIN_LETTERS or (len(text.split()) <= 2 and "?" not in text):
+        return fallback  # too little to tell, or a bare name typed in lower case ("costel bejan")
+    language, probability = _detector().classify(words.lower())
     return language if probability >= SURE else fallback
 
 

@@ -46,8 +46,8 @@ async def test_commands_answer_in_the_telegram_clients_language(start_bot):
 
 async def test_following_a_romanian_topic_is_confirmed_in_romanian(start_bot):
     bot = await start_bot()
-    [done] = await bot.say("/follow salariul minim")
+    [done] = await bot.say("/follow salariul minim pe economie")
     assert done["text"] == (
-        "Urmăriți salariul minim: articolele noi despre acest subiect vor veni aici. "
+        "Urmăriți salariul minim pe economie: articolele noi despre acest subiect vor veni aici. "
         "/following arată subiectele dvs.; /unfollow oprește urmărirea."
     )
