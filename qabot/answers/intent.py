@@ -130,9 +130,10 @@ class _Typed:
         self._spans = [match.span(i) for i in range(1, (match.re.groups or 0) + 1)]
         self._question = question
 
-    def group(self, i: int) -> str | None:
+    def group(self, i: int) -> str:
+        """Group ``i`` as typed; "" when it took no part in the match."""
         start, end = self._spans[i - 1]
-        return None if start < 0 else self._question[start:end]
+        return "" if start < 0 else self._question[start:end]
 
 
 def _as_typed(match: re.Match[str] | None, question: str) -> _Typed | None:

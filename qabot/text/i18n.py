@@ -37,7 +37,8 @@ def messages(language: str) -> dict[str, str]:
 
     with _lock, path.open("rb") as f:
         catalog = read_po(f, locale=language, domain=DOMAIN)
-    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    return {m.id: m.string for m in catalog
+            if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy}
 
 
 def translator(language: str | None) -> Callable[[str], str]:

@@ -14,7 +14,7 @@ from embeddings.stopwords import ROMANIAN as STOP_WORDS
 
 __all__ = [
     "ABBREVIATIONS", "ASOF_WORDS", "BEFORE_NUMBER", "DAYS", "MONTH_NAMES", "EARLIEST", "LATEST", "QUESTION_WORD", "SAID", "STOP_WORDS",
-    "TIMELINE", "WHO_IS", "cue_kind", "name_stem",
+    "TIMELINE", "WHO_IS", "cue_kind", "name_stem", "SAID_VERB", "ROLE", "INTRODUCES",
 ]
 
 # Abbreviations that end in a period without ending the sentence ("dl. Popescu", "nr. 12").
@@ -74,6 +74,22 @@ def name_stem(folded_word: str) -> str:
             return folded_word[: -len(ending)]
     return folded_word
 
+
+# Romanian articles: a quotation's attribution, a role, an appointment (matched on folded text).
+SAID_VERB = re.compile(
+    r"\b(?:a|au|ar fi|va) (?:declarat|spus|precizat|afirmat|explicat|adaugat|avertizat|subliniat|transmis|"
+    r"mentionat|sustinut|anuntat|aratat|insistat)\b|\b(?:declara|spune|sustine|afirma|precizeaza)\b"
+)
+# Romanian word forms only ("ministrul", "primarul"), so that an English sentence never matches
+ROLE = re.compile(
+    r"\b(?:ministr(?:u|ul|ului|a|ii|ilor)|guvernator(?:ul|ului)?|presedinte(?:le|lui)?|presedinta|"
+    r"director(?:ul|ului)|sef(?:ul|ului|a)?|managerul(?:ui)?|primar(?:ul|ului|ii)?|purtator(?:ul)? de cuvant|"
+    r"fondator(?:ul|ului)?|lider(?:ul|ului)?|antrenor(?:ul|ului)?|secretar(?:ul|ului)|comisar(?:ul|ului)?|"
+    r"deputat(?:ul|ului)?|procuror(?:ul|ului)?|judecator(?:ul|ului)?|rector(?:ul|ului)|profesor(?:ul|ului)?|"
+    r"analist(?:ul|ului)?|prefect(?:ul|ului)|capitan(?:ul|ului)?|vicepresedinte(?:le|lui)?|consilier(?:ul|ului)?)\b"
+)
+INTRODUCES = re.compile(r"\b(?:numit|numita|investit|investita|a fost ales|a fost aleasa|a depus juramantul|"
+                        r"a preluat|nascut|nascuta)\b")
 
 _NUMBER = re.compile(r"\b(?:cat|cata|cati|cate|ce (?:suma|procent|pret|valoare|nivel|rata|cifra|numar))\b")
 _DATE = re.compile(r"\b(?:cand|in ce (?:an|luna|zi|data)|de cand|pana cand)\b")
