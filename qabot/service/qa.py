@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ARCHIVE_SAMPLE = 20  # newest headlines that tell the archive's language
+ARCHIVE_SAMPLE = 20  # newest articles whose openings tell the archive's language
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
 
@@ -278,15 +278,15 @@ class QAService:
             from qabot.text.lang import detect
 
             newest = store.latest(ARCHIVE_SAMPLE)
-            # the archive's language: its newest headlines', read once per version
-            language = detect(" ".join(d.title for d in newest)) if newest else ""
+            # the archive's language: its newest articles' openings', read once per version
+            language = detect(" ".join(d.text[:300] for d in newest), names=True) if newest else ""
             cached = self._archive_cache = (
                 store.version, bool(newest and newest[0].published), store.stats().documents, language
             )
         return cached[1], cached[2]
 
     def _archive_language(self) -> str:
-        """The language the archive is written in (its newest headlines'), "" when empty."""
+        """The language the archive is written in (its newest articles'), "" when empty."""
         self._archive()
         return self._archive_cache[3] if self._archive_cache else ""
 

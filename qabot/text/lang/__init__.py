@@ -32,12 +32,13 @@ def supported(code: str | None) -> str | None:
     return base if base in SUPPORTED else None
 
 
-def detect(text: str, hint: str | None = None) -> str:
+def detect(text: str, hint: str | None = None, *, names: bool = False) -> str:
     """The language ``text`` is written in, one of ``SUPPORTED``; when the text is too short or
-    the guess unsure, ``hint`` (if qabot speaks it), else ``DEFAULT``."""
+    the guess unsure, ``hint`` (if qabot speaks it), else ``DEFAULT``. Names are left out of a
+    question; ``names`` keeps them (running text, where they are few)."""
     fallback = supported(hint) or DEFAULT
     # names say nothing of the reader's language: "Who owns Banca Agricolă a Dunării now?" is English
-    words = _NAME.sub(" ", text.strip())
+    words = text.strip() if names else _NAME.sub(" ", text.strip())
     if sum(c.isalpha() for c in words) < _MIN_LETTERS or (len(text.split()) <= 2 and "?" not in text):
         return fallback  # too little to tell, or a bare name typed in lower case ("costel bejan")
     language, probability = _detector().classify(words.lower())
