@@ -10,16 +10,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours out over own same
-    she should so some such than that the their theirs them themselves then there these they this
-    those through to too under until up very was we were what when where which while who whom why
-    will with would you your yours yourself yourselves tell say said says did does according
-    news article articles archive""".split()
-)
+from embeddings.stopwords import ENGLISH, ROMANIAN
+
+# English and Romanian (embeddings.stopwords); the Romanian list leaves out every word English uses
+STOP_WORDS = ENGLISH | ROMANIAN
 
 _WORD = re.compile(r"[\w][\w'’.-]*[\w]|[\w]", re.UNICODE)
 

@@ -88,6 +88,7 @@ class Answer:
     timeline: tuple[TimelineEntry, ...] = ()  # timeline, period, list, compare, digest answers: one dated line each
     heading: str = ""  # what the dated lines are ("Articles mentioning Sibiu:", "Compared:"), printed above them
     suggestions: tuple[str, ...] = ()  # follow-up questions the archive was checked to answer
+    language: str = "en"  # the question's language (qabot.text.lang): qabot's own words are in it
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,17 @@ def assemble(
     question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn], *,
     store: Store, extractor: Extractor, settings: Settings,
     intent: Intent | None = None, name_hits: Sequence[Hit] = (), dated: bool = False, today: date | None = None,
+    language: str = "en", across: bool = False,
 ) -> Answer:
     """The answer from the best articles, laid out for the kind of question (qabot.answers.news):
     extracted sentences with their dates, a dated list, a person's introduction and quotes;
-    or the LLM's text when configured (plain questions only)."""
+    or the LLM's text when configured (plain questions only). Dates and labels are written in
+    ``language``, the question's; quoted sentences stay in their article's. ``across``: the
+    question is in another language than the archive's (``Extractor.score_sentences``)."""
     intent = intent or Intent(PLAIN)
     news = NewsAnswers(extractor, lambda chosen, v: sources(store, chosen, v),
                        lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days,
-                       today=today)
+                       today=today, language=language, across=across)
     # in a dated archive (news): an archive without dates (the BBC corpus) answers "why" as before,
     # where the reason is usually in the best passage and reordering by headline cost two answers
     if intent.kind == WHY and hits and dated:

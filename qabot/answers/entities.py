@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from embeddings.keyword import STOP_WORDS
 from qabot.text.fold import fold
+from qabot.text.lang import ro
 from qabot.text.quotes import balance
 
 RARE_SHARE = 0.02  # a word in at most 2% of the articles (or at most RARE_MIN) is rare
@@ -110,15 +111,16 @@ def mentions(name: Name, sentences: list[str]) -> list[Mention]:
         by_surname = bool(name.surname) and re.search(rf"\b{re.escape(name.surname)}\b", folded) is not None
         apposition = by_surname and re.search(rf"\b{re.escape(name.surname)}{_APPOSITION}", folded) is not None
         quoted = any(ch in sentence for ch in "„“”\"«»")
-        attributed = quoted and (full or by_surname) and bool(_SAID.search(sentence))
+        attributed = quoted and (full or by_surname) and bool(_SAID.search(sentence) or ro.SAID_VERB.search(folded))
         continued = quoted and (
             (previous_named and balance(sentence) == -1) or (pos - named_at <= 2 and _PRONOUN_SAID.search(sentence))
         )
         if full or by_surname or continued:
             intro = 0.0
             if full:
-                intro = (1.0 + (0.5 if _ROLE.search(sentence) else 0.0) + (0.2 if not quoted else 0.0)
-                         + (0.3 if _INTRODUCES.search(sentence) or apposition else 0.0))
+                intro = (1.0 + (0.5 if _ROLE.search(sentence) or ro.ROLE.search(folded) else 0.0)
+                         + (0.2 if not quoted else 0.0)
+                         + (0.3 if _INTRODUCES.search(sentence) or ro.INTRODUCES.search(folded) or apposition else 0.0))
             out.append(Mention(pos, sentence, intro, bool(attributed or continued)))
         previous_named = full or by_surname
         if previous_named:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from embeddings.keyword import STOP_WORDS
 from qabot.text.dates import MONTHS
 from qabot.text.fold import fold, folded_terms
+from qabot.text.lang import ro
 
 UNSURE_MARGIN = 0.1  # cosines within this of QABOT_MIN_RELEVANCE are "just above the floor"
 _IGNORED = frozenset(MONTHS) | {
@@ -40,20 +41,26 @@ def question_names(question: str) -> list[list[str]]:
     return out
 
 
-def elsewhere(question: str, texts: list[str], rare: Callable[[str], bool]) -> bool:
+def elsewhere(question: str, texts: list[str], rare: Callable[[str], bool], language: str = "en") -> bool:
     """True when a name in the question is in none of ``texts`` (the best articles' text) and
     is rare in the archive (``rare(word)``): a name the archive writes often may be written
-    otherwise in the answering article ("Liberal Democrats" as "Lib Dems")."""
+    otherwise in the answering article ("Liberal Democrats" as "Lib Dems"). A Romanian
+    question declines its names ("primarul Brăilei"): their stem is looked for."""
     names = question_names(question)
     if not names:
         return False
     folded = [fold(t) for t in texts]
+    stem = ro.name_stem if language == "ro" else _same
     for words in names:
         # any word of the name will do: "Bayer Leverkusen" may be "Leverkusen" in the article;
         # "Australia" or "Paris" alone must be there
-        if not any(re.search(rf"\b{re.escape(w)}", t) for w in words for t in folded) and all(map(rare, words)):
+        if not any(re.search(rf"\b{re.escape(stem(w))}", t) for w in words for t in folded) and all(map(rare, words)):
             return True
     return False
+
+
+def _same(word: str) -> str:
+    return word
 
 
 def unknown_word(question: str, store) -> bool:

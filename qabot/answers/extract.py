@@ -11,6 +11,7 @@ from embeddings.base import Store
 from embeddings.keyword import terms
 from qabot.answers.scoring import AnswerWeights, Scored, cue, overlap, question_kind
 from qabot.models import Citation, Hit
+from qabot.text.dates import month_names
 from qabot.text.fold import fold
 from qabot.text.fragments import text_fragment
 from qabot.text.quotes import balance
@@ -42,12 +43,22 @@ class Extractor:
         self.max_chars = max_chars
         self.weights = weights or AnswerWeights()
 
-    def score_sentences(self, question: str, sources: list[Source], focus_terms: list[str] | None = None) -> list[Scored]:
+    def score_sentences(
+        self, question: str, sources: list[Source], focus_terms: list[str] | None = None, across: bool = False,
+    ) -> list[Scored]:
+        """Each sentence of ``sources`` scored for ``question``. With ``across`` (a question in
+        another language than the articles') the question's words cannot be found in them: each
+        article's headline, which says what the article that matched the question is about,
+        joins them (the question's names, figures and cognates still match, and its months
+        are looked for in both languages: "iunie" is "june")."""
         kind = question_kind(question)
         q_terms = [fold(t) for t in (focus_terms if focus_terms is not None else terms(question))]
         w = self.weights
         scored: list[Scored] = []
         for rank, source in enumerate(sources):
+            if across:  # the question's cognates ("inflația", "inflation") still meet by their stem
+                q_terms = [fold(t) for t in terms(f"{question} {source.hit.title}")]
+                q_terms += [w for t in list(q_terms) for w in month_names(t).split() if w != t]
             best_sim: dict[str, float] = {}
             order: list[str] = []
             for body, sim in source.passages:

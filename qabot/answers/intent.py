@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from embeddings.keyword import terms
+from qabot.text.fold import fold
+from qabot.text.lang import ro
 from qabot.text.when import DateRange, parse_dates
 
 LATEST, ASOF, TIMELINE, PERIOD, ENTITY, PLAIN = "latest", "asof", "timeline", "period", "entity", "plain"
@@ -89,25 +91,26 @@ def read_intent(question: str, today: date | None = None) -> Intent:
         return shaped
     if dates and not (set(terms(rest)) - _PERIOD_REST):
         return Intent(PERIOD, dates)
-    if _TIMELINE.search(question):
+    folded = fold(question)  # Romanian cues (qabot.text.lang.ro) read it without diacritics
+    if _TIMELINE.search(question) or ro.TIMELINE.search(folded):
         return Intent(TIMELINE, dates)
     event = _EVENT.search(question)
     if event and not _NOT_EVENT.search(event.group(2)):
         return Intent(ASOF, dates, event=event.group(2), side=event.group(1).lower())
     first = _EARLIEST.search(question)
-    earliest = first is not None
-    if _LATEST.search(question) and not earliest:
+    earliest = first is not None or ro.EARLIEST.search(folded) is not None
+    if (_LATEST.search(question) or ro.LATEST.search(folded)) and not earliest:
         return Intent(LATEST, dates)
     if dates.period is not None or earliest:
         subject = _ORDINAL_WORD.sub("", first.group(0)).strip() if first else ""
         return Intent(ASOF, dates, earliest=earliest, subject=subject)
-    said = _SAID.match(question)
+    said = _SAID.match(question) or _as_typed(ro.SAID.match(folded), question)
     if said and _looks_like_name(said.group(1)):
         return Intent(ENTITY, dates, name=_strip(said.group(1)), topic=said.group(2) or "")
-    who = _WHO_IS.match(question)
+    who = _WHO_IS.match(question) or _as_typed(ro.WHO_IS.match(folded), question)
     if who and _looks_like_name(who.group(1)):
         return Intent(ENTITY, dates, name=_strip(who.group(1)))
-    if _ASOF_WORDS.search(question):
+    if _ASOF_WORDS.search(question) or ro.ASOF_WORDS.search(folded):
         return Intent(ASOF, dates)
     if bare_name(question):
         return Intent(ENTITY, dates, name=_strip(question))
@@ -185,9 +188,27 @@ def read_shape(question: str, dates: DateRange, today: date | None = None) -> In
 def bare_name(text: str) -> bool:
     """A query that is only a name or an organisation: "Metrorex", "ilie bolojan", "Radu Ifrim"."""
     words = text.strip(" ?!.").split()
-    if not 1 <= len(words) <= 4 or _QUESTION_WORD.search(text):
+    if not 1 <= len(words) <= 4 or _QUESTION_WORD.search(text) or ro.QUESTION_WORD.search(fold(text)):
         return False
     return len(terms(text)) == len(words)
+
+
+class _Typed:
+    """A match on the folded question read back from the question as typed (folding keeps
+    Latin text's length): the name keeps its capitals and diacritics."""
+
+    def __init__(self, match: re.Match[str], question: str) -> None:
+        self._spans = [match.span(i) for i in range(1, (match.re.groups or 0) + 1)]
+        self._question = question
+
+    def group(self, i: int) -> str:
+        """Group ``i`` as typed; "" when it took no part in the match."""
+        start, end = self._spans[i - 1]
+        return "" if start < 0 else self._question[start:end]
+
+
+def _as_typed(match: re.Match[str] | None, question: str) -> _Typed | None:
+    return _Typed(match, question) if match is not None and len(fold(question)) == len(question) else None
 
 
 def _looks_like_name(text: str) -> bool:

@@ -34,6 +34,7 @@ from qabot.answers.timeline import timeline_lines
 from qabot.models import Citation, Hit, TimelineEntry
 from qabot.text.dates import long_date, month_number
 from qabot.text.fold import folded_terms
+from qabot.text.i18n import translator
 from qabot.text.sentences import split_sentences
 from qabot.text.when import parse_dates
 
@@ -52,6 +53,7 @@ class NewsAnswers:
     def __init__(
         self, extractor: Extractor, sources: Callable[[list[Hit], np.ndarray], list[Source]],
         lead_vectors: Callable[[list[str]], np.ndarray], *, dated: bool, as_of_days: int, today: date | None = None,
+        language: str = "en", across: bool = False,
     ) -> None:
         self.extractor = extractor
         self.sources = sources
@@ -59,6 +61,9 @@ class NewsAnswers:
         self.dated = dated
         self.as_of_days = as_of_days
         self.today = today or date.today()
+        self.language = language  # of the labels and dates written around the quotes
+        self._ = translator(language)
+        self.across = across  # the question is in another language than the articles
 
     def compose(self, intent: Intent, focus: str, qvec: np.ndarray, hits: list[Hit], name_hits: list[Hit]) -> Composed:
         if intent.kind == ENTITY and name_hits:
@@ -73,7 +78,8 @@ class NewsAnswers:
             if intent.kind == PERIOD or len(members) >= 2:
                 chosen = by_date(members)[:6]
                 text, citations, entries = timeline_lines(
-                    self.extractor, focus, self.sources(chosen, qvec), lead=intent.kind == PERIOD
+                    self.extractor, focus, self.sources(chosen, qvec), lead=intent.kind == PERIOD,
+                    language=self.language, across=self.across,
                 )
                 return Composed(text, citations, [h.article_id for h in chosen], entries)
         if intent.kind == LATEST and self.dated:
@@ -89,7 +95,7 @@ class NewsAnswers:
     def _plain(self, focus: str, qvec: np.ndarray, hits: list[Hit]) -> Composed:
         top = [h for h in hits[:3] if h.score >= hits[0].score * 0.8]
         sources = self.sources(top, qvec)
-        scored = self.extractor.score_sentences(focus, sources)
+        scored = self.extractor.score_sentences(focus, sources, across=self.across)
         text, citations = self.extractor.compose(scored, sources, self._notes(sources))
         return Composed(text, citations, [h.article_id for h in top[:1]])
 
@@ -109,7 +115,7 @@ class NewsAnswers:
         what the newest says new counts (``qabot.answers.scoring.what_is_new``) and the previous one is
         marked "Earlier:"."""
         sources = self.sources([first] + ([second] if second else []), qvec)
-        scored = self.extractor.score_sentences(focus, sources)
+        scored = self.extractor.score_sentences(focus, sources, across=self.across)
         if latest:
             earlier = [s.text for s in scored if s.hit_rank == 1]
             weights = self.extractor.weights
@@ -122,7 +128,7 @@ class NewsAnswers:
         by_place = {(s.hit_rank, s.position): s for s in scored}
         notes = self._notes(sources)
         if latest and second is not None:
-            notes[1] = ("Earlier: ", notes.get(1, ("", ""))[1])
+            notes[1] = (self._("Earlier: "), notes.get(1, ("", ""))[1])
         text, citations = self.extractor.write(whole_quotes(picked, by_place), sources, notes)
         return Composed(text, citations, [first.article_id])
 
@@ -192,7 +198,7 @@ class NewsAnswers:
     def _notes(self, sources: Sequence[Source]) -> dict[int, tuple[str, str]]:
         if not self.dated:
             return {}
-        return {rank: ("", long_date(s.hit.published) if s.hit.published else "undated")
+        return {rank: ("", long_date(s.hit.published, self.language) if s.hit.published else self._("undated"))
                 for rank, s in enumerate(sources)}
 
     def _as_of(self, composed: Composed, hits: Sequence[Hit]) -> Composed:
@@ -201,7 +207,7 @@ class NewsAnswers:
             return composed
         newest = max((c.published for c in composed.citations if c.published), default="")
         if newest and newest[:10] < (self.today - timedelta(days=self.as_of_days)).isoformat():
-            composed.text = f"As of {long_date(newest)}: {composed.text}"
+            composed.text = self._("As of {date}: ").format(date=long_date(newest, self.language)) + composed.text
         return composed
 
 

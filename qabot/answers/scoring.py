@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass
 
 from qabot.text.dates import MONTH_PATTERN, YEAR_PATTERN
-from qabot.text.fold import folded_terms
+from qabot.text.fold import fold, folded_terms
+from qabot.text.lang import ro
 
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen)\b", re.I)
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|half|dozen|"
+                     r"milioane|miliarde|mii|jumătate)\b", re.I)
 _MONEY = re.compile(r"[$£€¥]|\b(?:bn|m|%|per cent|percent|lei|euros?|dollars?|pounds?)\b", re.I)
 _DATE = re.compile(
     rf"\b(?:{YEAR_PATTERN}|{MONTH_PATTERN}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
@@ -20,6 +22,7 @@ _DATE = re.compile(
 )
 _CALENDAR_DATE = re.compile(rf"\b(?:{YEAR_PATTERN}|{MONTH_PATTERN})\b", re.I)
 DAY_ONLY = 0.4
+_YEAR = re.compile(YEAR_PATTERN)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ž'’-]+(?:\s+[A-Z][a-zà-ž'’-]+)+")
 
 
@@ -31,8 +34,22 @@ class Scored:
     score: float
 
 
+def names_and_figures(question: str) -> str:
+    """The words a question shares with an article in another language: its names ("Pâslaru",
+    "Banca Agricolă a Dunării") and its words with digits ("A16", "M6", "15%"), years left out
+    (a date in the question is read as a date, and a year is in too many articles)."""
+    from qabot.answers.entities import capitalised_names
+
+    figures = [w.strip("?!.,;:") for w in question.split() if any(c.isdigit() for c in w)]
+    return " ".join([*capitalised_names(question), *(f for f in figures if not _YEAR.fullmatch(f))])
+
+
 def question_kind(question: str) -> str:
+    """What the question asks for: "number", "date", "name" or "other" (English or Romanian cues)."""
     q = question.lower()
+    romanian = ro.cue_kind(fold(q))
+    if romanian is not None:
+        return romanian
     if re.search(r"\bhow (?:much|many|big|large|far|long|old|high|low|fast)\b|\bwhat (?:percentage|share|price|amount|rate|figure|number|time|score)\b|\bcost|\bworth\b", q):
         return "number"
     if re.search(r"\bwhen\b|\bwhat (?:date|day|year|month)\b", q):

@@ -6,13 +6,15 @@ from qabot.answers.extract import Extractor, Source
 from qabot.models import Citation, TimelineEntry
 from qabot.text.dates import long_date
 from qabot.text.fragments import text_fragment
+from qabot.text.i18n import translator
 
 LEAD_MARGIN = 0.15
 LINE_CHARS = 260  # a line longer than this takes the article's next-best shorter sentence
 
 
 def timeline_lines(
-    extractor: Extractor, focus: str, sources: list[Source], *, lead: bool = False
+    extractor: Extractor, focus: str, sources: list[Source], *, lead: bool = False, language: str = "en",
+    across: bool = False,
 ) -> tuple[str, list[Citation], tuple[TimelineEntry, ...]]:
     """``sources`` in date order; each article's sentence that best answers ``focus``.
 
@@ -24,7 +26,7 @@ def timeline_lines(
     entries: list[TimelineEntry] = []
     citations: list[Citation] = []
     for source in sources:
-        scored = extractor.score_sentences(focus, [source])
+        scored = extractor.score_sentences(focus, [source], across=across)
         if not scored:
             continue
         # the opening sentence says what happened; another only when it answers much better
@@ -38,7 +40,8 @@ def timeline_lines(
         entries.append(TimelineEntry(hit.published, best.text, n))
         citations.append(Citation(n, hit.article_id, hit.title, hit.url, hit.published, best.text,
                                   text_fragment(hit.url, best.text)))
-    text = "\n".join(f"- {long_date(e.published) or 'undated'}: {e.text} [{e.n}]" for e in entries)
+    undated = translator(language)("undated")
+    text = "\n".join(f"- {long_date(e.published, language) or undated}: {e.text} [{e.n}]" for e in entries)
     return text, citations, tuple(entries)
 
 

@@ -5,6 +5,8 @@ headline, "Published on" lines, a wire credit, the site footer and teaser lists
 ("Latest articles", "More like this") whose lines are cut with "...". The rules
 below are general; :func:`find_repeated` adds a corpus-level rule: a line found
 on at least ``min_pages`` pages *and* ``min_share`` of a batch is site chrome.
+Romanian pages carry the same chrome in Romanian ("Citește și", "Ultimele știri",
+"Articole similare", "Urmărește-ne pe", cookie banners), read by the same rules.
 """
 
 from __future__ import annotations
@@ -26,6 +28,19 @@ DEFAULT_END_MARKERS: tuple[str, ...] = (
     "related", "read also", "read more", "see also", "also read", "most read", "most popular",
     "recommended", "recommended articles", "you may also like", "more from this section",
     "citește și", "citeste si", "cele mai citite", "ultimele știri", "articole similare",
+    "ultimele stiri", "știri similare", "stiri similare", "articole recomandate", "vezi și", "vezi si",
+    "mai multe din această secțiune", "cele mai noi articole", "recomandări", "te-ar putea interesa",
+)
+# A line that is chrome wherever it stands (a link to one more story inside the article, a
+# "follow us" line, a cookie banner): dropped, the article goes on after it.
+_CHROME_LINE_RE = re.compile(
+    r"^(?:citește și|citeste si|vezi și|vezi si|citește mai mult|citeste mai mult)\s*[:\-–—]\s*\S|"
+    r"^(?:urmărește|urmareste|urmăriți|urmariti)-ne\s+(?:pe|și pe|si pe)\b|"
+    r"^(?:acest site|site-ul nostru|site-ul)\s+(?:folosește|foloseste|utilizează|utilizeaza)\s+cookie|"
+    r"^(?:folosim|utilizăm|utilizam)\s+(?:cookie|module cookie)|"
+    r"^(?:accept(?:ă|a)?|sunt de acord|refuz(?:ă|a)?|setări cookie|setari cookie|politica de cookie-uri|"
+    r"politica cookies?|accept(?:ă|a)? toate(?: cookie-urile)?|refuz(?:ă|a)? toate)$",
+    re.IGNORECASE,
 )
 # A standalone line naming a news agency is a credit: out of the text, kept as author if none.
 WIRE_AGENCIES: tuple[str, ...] = (
@@ -138,7 +153,7 @@ def _clean(
     lines = [
         line for line in lines
         if not line or line == protected or _WIRE_RE.match(line)  # the credit marks the body's end
-        or not (line_key(line) in repeated or any(p.search(line) for p in drop))
+        or not (line_key(line) in repeated or _CHROME_LINE_RE.search(line) or any(p.search(line) for p in drop))
     ]
     published, author, lines = _take_metadata(lines)
     found = "" if title else _find_title(lines)

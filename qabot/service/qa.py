@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ARCHIVE_SAMPLE = 20  # newest articles whose openings tell the archive's language
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
 
@@ -86,7 +87,7 @@ class QAService:
         self.history = History(settings.history_turns, settings.history_ttl, lambda: self.state)
         self.extractor = Extractor(settings.answer_chars)
         self._store: Store | None = None
-        self._archive_cache: tuple[str, bool, int] | None = None
+        self._archive_cache: tuple[str, bool, int, str] | None = None
         self._reload_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._bad_version = ""  # a published version that failed to open (logged once)
@@ -231,14 +232,22 @@ class QAService:
     def ask(
         self, question: str, conversation: str | None = None, *,
         since: str | None = None, until: str | None = None, section: str | None = None,
-        today: date | None = None, suggest: bool = False,
+        today: date | None = None, suggest: bool = False, language: str | None = None,
     ) -> Answer:
         """The cited answer to ``question``. ``today`` is the date "now" means (default: the
         clock); an evaluation sets it to the date its questions were written for. With
         ``suggest``, up to three follow-ups the archive was checked to answer
-        (``qabot.service.suggestions``); off by default, as each costs a question."""
+        (``qabot.service.suggestions``); off by default, as each costs a question. The answer
+        speaks the question's language (``Answer.language``); ``language`` is the interface's
+        (Telegram's ``language_code``, a web page's), which decides when the question is too
+        short to tell."""
+        from qabot.answers.scoring import names_and_figures
+        from qabot.text.i18n import translator
+        from qabot.text.lang import detect
+
         started = time.perf_counter()
         question = " ".join(question.split())
+        spoken = detect(question, language)
         turns = self.history.get(conversation)
         pin = self.history.article(conversation)
         opened = self.store.documents([pin]).get(pin) if pin and not turns else None
@@ -251,25 +260,30 @@ class QAService:
         shaped = shaped_answer(self, question, intent, conversation, Filters(since, until, section), today)
         if shaped is not None:
             return self._finish(replace(shaped, resolved_question=query), query, [], [], conversation, started,
-                                suggest, today)
+                                suggest, today, spoken)
+        # a Romanian question over an English archive (or the reverse) shares only its names and
+        # figures with the articles, word for word: the keyword search and evidence use only those
+        across = spoken != self._archive_language()
         # "who is ..." is answered from the articles naming them: looked up while retrieving
         lookups = self._name_lookups(intent, query) if intent.kind == ENTITY else None
         candidates, hits, qvec = self._retrieve(
             query, Filters(since, until, section), boost=cited_before, pin=pin, force_dates=intent.kind == PERIOD,
+            keyword_query=names_and_figures(query) if across else None,
             today=today, date_slack=NEAR if intent.kind == ASOF else 0,
             # a timeline spans its story, "the first forecast for 2026" came out before 2026, and "after
             # the first budget revision of 2025" is timed by the revision
             question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and best >= self.min_relevance and not self._elsewhere(query, hits, best)
+        relevant = bool(hits) and best >= self.min_relevance and not self._elsewhere(
+            query, hits, best, spoken, across)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about
         if not relevant and not name_hits:
             answer = Answer(
                 question=question,
-                answer="I could not find anything about that in the archive.",
+                answer=translator(spoken)("I could not find anything about that in the archive."),
                 found=False,
                 closest=tuple(hits[:3]),
                 resolved_question=query,
@@ -279,23 +293,23 @@ class QAService:
             answer = assemble(
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
-                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today,
+                intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today, language=spoken, across=across,
             )
-        return self._finish(answer, query, hits, name_hits, conversation, started, suggest, today)
+        return self._finish(answer, query, hits, name_hits, conversation, started, suggest, today, spoken)
 
     def _finish(
         self, answer: Answer, query: str, hits: list[Hit], name_hits: list[Hit], conversation: str | None, started: float,
-        suggest: bool, today: date | None,
+        suggest: bool, today: date | None, spoken: str,
     ) -> Answer:
-        """The ranking (lead articles first), the suggestions when asked for, the latency, and
-        the turn remembered for follow-ups."""
+        """The ranking (lead articles first), the suggestions when asked for, the latency and
+        language, and the turn remembered for follow-ups."""
         leading = answer.extra.pop("leading", [])
         first = {h.article_id: h for h in (*name_hits, *hits) if h.article_id in leading}
         lead_hits = [first[i] for i in leading if i in first]
         ranking = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
         if suggest:
             answer = replace(answer, suggestions=self.suggester.after(answer, ranking, today))
-        answer = _with_latency(answer, started)
+        answer = _with_latency(answer, started, spoken)
         answer.extra["ranking"] = ranking or [_cited_hit(c) for c in answer.citations]
         self.history.add(conversation, Turn(answer.question, query, answer))
         self._log_question(conversation, answer)
@@ -343,15 +357,26 @@ class QAService:
         store = self.store
         cached = self._archive_cache
         if cached is None or cached[0] != store.version:
-            newest = store.latest(1)
+            from qabot.text.lang import detect
+
+            newest = store.latest(ARCHIVE_SAMPLE)
+            # the archive's language: its newest articles' openings', read once per version
+            language = detect(" ".join(d.text[:300] for d in newest), names=True) if newest else ""
             cached = self._archive_cache = (
-                store.version, bool(newest and newest[0].published), store.stats().documents
+                store.version, bool(newest and newest[0].published), store.stats().documents, language
             )
         return cached[1], cached[2]
 
-    def _elsewhere(self, query: str, hits: list[Hit], best: float) -> bool:
+    def _archive_language(self) -> str:
+        """The language the archive is written in (its newest articles'), "" when empty."""
+        self._archive()
+        return self._archive_cache[3] if self._archive_cache else ""
+
+    def _elsewhere(self, query: str, hits: list[Hit], best: float, language: str = "en", across: bool = False) -> bool:
         """The question is about a name the best articles never mention, or uses a word the
-        archive never does while only just relevant (qabot.answers.evidence)."""
+        archive never does while only just relevant (qabot.answers.evidence). A question in
+        another language than the archive's is judged by its names alone (written as in
+        ``language``: "Brăilei" is "Brăila"): its other words are rarely the articles'."""
         from qabot.answers.entities import RARE_MIN, RARE_SHARE
         from qabot.answers.evidence import UNSURE_MARGIN, elsewhere, unknown_word
         from qabot.answers.extract import ANSWER_ARTICLES
@@ -359,9 +384,9 @@ class QAService:
         limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
         top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
-        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit):
+        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language):
             return True
-        return best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
+        return not across and best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
     def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
         """Starts looking up the names the question mentions (``_name_hits``): each costs a
@@ -445,5 +470,5 @@ def _cited_hit(c) -> Hit:  # noqa: ANN001 - a Citation
     return Hit(c.article_id, c.title, c.url, c.published, "", "", 0.0, (c.snippet,))
 
 
-def _with_latency(answer: Answer, started: float) -> Answer:
-    return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 1))
+def _with_latency(answer: Answer, started: float, language: str) -> Answer:
+    return replace(answer, latency_ms=round((time.perf_counter() - started) * 1000, 1), language=language)

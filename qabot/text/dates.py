@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from qabot.text.fold import fold
+from qabot.text.lang import ro
 
 # English and Romanian month names, full and abbreviated, written without diacritics: text is
 # folded (qabot.text.fold) before it is looked up, so "martie", "Martie" and "MARTIE" all match.
@@ -57,13 +58,23 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(fold(word).rstrip("."))
 
 
-def long_date(iso: str) -> str:
-    """``2026-11-04`` → ``4 November 2026``; ``""`` stays ``""``."""
+def month_names(word: str) -> str:
+    """A month name's other spellings, English and Romanian ("iunie" → "june iunie"), or ""."""
+    number = month_number(word)
+    if number is None:
+        return ""
+    return f"{calendar.month_name[number].lower()} {ro.MONTH_NAMES[number - 1]}"
+
+
+def long_date(iso: str, language: str = "en") -> str:
+    """``2026-11-04`` → ``4 November 2026`` (``4 noiembrie 2026`` for ``language`` "ro");
+    ``""`` stays ``""``."""
     try:
         day = date.fromisoformat(iso[:10])
     except ValueError:
         return iso
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+    month = ro.MONTH_NAMES[day.month - 1] if language == "ro" else calendar.month_name[day.month]
+    return f"{day.day} {month} {day.year}"
 
 
 def month_range(year: int, month: int) -> tuple[str, str]:

@@ -1,8 +1,10 @@
-"""Sentence splitting for news English: abbreviations, initials, decimals and quotes aware."""
+"""Sentence splitting for news in English and Romanian: abbreviations, initials, decimals and quotes aware."""
 
 from __future__ import annotations
 
 import re
+
+from qabot.text.lang import ro
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt gen col lt sgt capt cmdr gov sen rep pres rev hon
@@ -43,7 +45,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         end = match.end(1)
-        if _is_abbreviation(paragraph[start:end]):
+        if _is_abbreviation(paragraph[start:end], paragraph[match.end():match.end() + 1]):
             continue
         piece = paragraph[start:end].strip()
         if piece:
@@ -55,16 +57,20 @@ def _split_paragraph(paragraph: str) -> list[str]:
     return out
 
 
-def _is_abbreviation(candidate: str) -> bool:
-    """The text before a period is an abbreviation or an initial, not a sentence end."""
+def _is_abbreviation(candidate: str, following: str = "") -> bool:
+    """The text before a period is an abbreviation or an initial, not a sentence end;
+    ``following`` is the character the next sentence would start with."""
     stripped = candidate.rstrip("\"'”’»)]")
     if not stripped.endswith("."):
         return False
     words = stripped[:-1].split()
     if not words:
         return False
-    last = words[-1].lstrip("\"'“‘«([").lower()
+    written = words[-1].lstrip("\"'“‘«([")
+    last = written.lower()
     if last in _ABBREVIATIONS:
+        return True
+    if not written.isupper() and (last in ro.ABBREVIATIONS or (last in ro.BEFORE_NUMBER and following[:1] in tuple("0123456789("))):
         return True
     # single initials such as "J." in "J. K. Rowling", but not a sentence ending in "I."
     return len(last) == 1 and last.isalpha() and last != "i"

@@ -17,9 +17,12 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from qabot.interfaces.bot.handlers import command_text
+from qabot.interfaces.bot.language import gettext_for
 from qabot.interfaces.bot.render import day, esc, link, split_html
 from qabot.interfaces.bot.state import NO_PREVIEW, state
 from qabot.service import alerts
+from qabot.text.i18n import translator
+from qabot.text.lang import detect
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +37,25 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     st, message = state(context), update.effective_message
     assert message is not None
     topic = command_text(message)
+    _ = gettext_for(update, topic)
     if not topic:
         await message.reply_html(
-            "Which topic? e.g. <code>/follow minimum wage</code>. I'll send you new articles about it."
+            _("Which topic? e.g. <code>/follow minimum wage</code>. I'll send you new articles about it.")
         )
         return
     try:
         added = await asyncio.to_thread(alerts.follow, st.service.state, _chat_id(update), topic)
     except ValueError as e:
-        await message.reply_text(f"Sorry, I can't add that: {e}.")
+        await message.reply_text(_("Sorry, I can't add that: {error}.").format(error=e))
         return
     topic = " ".join(topic.split())
     if added:
         await message.reply_html(
-            f"Following <b>{esc(topic)}</b>: new articles about it will come here. "
-            "/following lists your topics; /unfollow stops."
+            _("Following <b>{topic}</b>: new articles about it will come here. "
+              "/following lists your topics; /unfollow stops.").format(topic=esc(topic))
         )
     else:
-        await message.reply_html(f"You already follow <b>{esc(topic)}</b>.")
+        await message.reply_html(_("You already follow <b>{topic}</b>.").format(topic=esc(topic)))
 
 
 async def following(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -59,11 +63,13 @@ async def following(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     st, message = state(context), update.effective_message
     assert message is not None
     subs = await asyncio.to_thread(alerts.following, st.service.state, _chat_id(update))
+    _ = gettext_for(update)
     if not subs:
-        await message.reply_html("You follow no topics. Start with e.g. <code>/follow electricity prices</code>.")
+        await message.reply_html(_("You follow no topics. Start with e.g. <code>/follow electricity prices</code>."))
         return
     lines = [f"{i}. {esc(s.topic)}" for i, s in enumerate(subs, 1)]
-    await message.reply_html("<b>Topics you follow</b>\n" + "\n".join(lines) + "\n\n/unfollow N or /unfollow all")
+    await message.reply_html(_("<b>Topics you follow</b>") + "\n" + "\n".join(lines) + "\n\n"
+                             + _("/unfollow N or /unfollow all"))
 
 
 async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -73,34 +79,41 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     which = command_text(message).lower()
     store, chat = st.service.state, _chat_id(update)
     subs = await asyncio.to_thread(alerts.following, store, chat)
+    _ = gettext_for(update)
     if which == "all":
         chosen = subs
     elif which.isdigit() and 1 <= int(which) <= len(subs):
         chosen = [subs[int(which) - 1]]
     else:
-        hint = f"a number from 1 to {len(subs)} (see /following)" if subs else "nothing: you follow no topics"
-        await message.reply_text(f"Unfollow what? Send /unfollow with {hint}, or /unfollow all.")
+        await message.reply_text(
+            _("Unfollow what? Send /unfollow with a number from 1 to {count} (see /following), or /unfollow all.")
+            .format(count=len(subs)) if subs
+            else _("Unfollow what? Send /unfollow with nothing: you follow no topics, or /unfollow all.")
+        )
         return
     for sub in chosen:
         await asyncio.to_thread(alerts.unfollow, store, chat, sub)
     if not chosen:
-        await message.reply_text("You follow no topics.")
+        await message.reply_text(_("You follow no topics."))
     elif len(chosen) == 1:
-        await message.reply_html(f"Stopped following <b>{esc(chosen[0].topic)}</b>.")
+        await message.reply_html(_("Stopped following <b>{topic}</b>.").format(topic=esc(chosen[0].topic)))
     else:
-        await message.reply_text(f"Stopped following all {len(chosen)} topics.")
+        await message.reply_text(_("Stopped following all {count} topics.").format(count=len(chosen)))
 
 
 def render_alerts(items: list[alerts.Alert]) -> list[str]:
-    """One message (more only past Telegram's limit): headline, date, lead sentence, link."""
-    heading = "🔔 <b>New on a topic you follow</b>" if len(items) == 1 else f"🔔 <b>{len(items)} new articles on topics you follow</b>"
+    """One message (more only past Telegram's limit): headline, date, lead sentence, link; in
+    the language the first topic was written in (a chat following "salariul minim" reads Romanian)."""
+    _ = translator(detect(items[0].topic) if items else "en")
+    heading = ("🔔 " + _("<b>New on a topic you follow</b>") if len(items) == 1
+               else "🔔 " + _("<b>{count} new articles on topics you follow</b>").format(count=len(items)))
     blocks = [heading]
     for a in items:
         date = day(a.published)
         block = f"• {link(a.title, a.url)}" + (f", {date}" if date else "")
         if a.lead:
             block += f"\n{esc(a.lead)}"
-        block += f"\n<i>Topic: {esc(a.topic)}</i>"
+        block += "\n<i>" + _("Topic: {topic}").format(topic=esc(a.topic)) + "</i>"
         blocks.append(block)
     return split_html("\n\n".join(blocks))
 

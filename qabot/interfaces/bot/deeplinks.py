@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from qabot.interfaces.bot.language import gettext_for
 from qabot.interfaces.bot.render import day, esc, link
 from qabot.interfaces.bot.state import conversation, read, state
 from qabot.interfaces.deeplink import PREFIX
@@ -28,17 +29,19 @@ async def open_article(update: Update, context: ContextTypes.DEFAULT_TYPE, param
     st, message = state(context), update.effective_message
     assert message is not None
     article = await read(st, _resolve, st, parameter)
+    _ = gettext_for(update)
     if article is None:
         await message.reply_text(
-            "I can't find that article in the archive (it may have been removed). "
-            "Ask me anything about the news archive instead."
+            _("I can't find that article in the archive (it may have been removed). "
+              "Ask me anything about the news archive instead.")
         )
         return True
     await read(st, st.service.open_article, conversation(update), article["article_id"])
     date = day(article["published"])
     await message.reply_html(
-        f"You're reading: {link(article['title'], article['url'])}" + (f", {esc(date)}" if date else "")
-        + "\n\nAsk me anything about it, e.g. <i>what was decided?</i> I'll answer from this article "
-        "first. /reset to ask about the whole archive."
+        _("You're reading: {article}").format(article=link(article["title"], article["url"]))
+        + (f", {esc(date)}" if date else "")
+        + "\n\n" + _("Ask me anything about it, e.g. <i>what was decided?</i> I'll answer from this article "
+                      "first. /reset to ask about the whole archive.")
     )
     return True

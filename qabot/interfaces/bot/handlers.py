@@ -20,6 +20,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from qabot.interfaces.bot import deeplinks, render
 from qabot.interfaces.bot.callbacks import START_SUGGESTIONS, parse_button
 from qabot.interfaces.bot.guard import is_allowed
+from qabot.interfaces.bot.language import client_language, gettext_for
 from qabot.interfaces.bot.state import conversation, read, reply_parts, state, typing
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
     if context.args and await deeplinks.open_article(update, context, context.args[0]):
         return
-    name = update.effective_user.first_name if update.effective_user else "there"
+    _ = gettext_for(update)
+    name = update.effective_user.first_name if update.effective_user else _("there")
     hello = await update.effective_message.reply_html(
-        f"Hello, {render.esc(name)}! " + HELP.format(bot=render.esc(context.bot.username))
+        _("Hello, {name}! ").format(name=render.esc(name)) + _(HELP).format(bot=render.esc(context.bot.username))
     )
     # then questions the archive answers, as buttons under it: each checked by asking it (cached
     # per index version), after the greeting so that it never waits for them
@@ -115,7 +117,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Lists the commands."""
     assert update.effective_message is not None
-    await update.effective_message.reply_html(HELP.format(bot=render.esc(context.bot.username)))
+    _ = gettext_for(update)
+    await update.effective_message.reply_html(_(HELP).format(bot=render.esc(context.bot.username)))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -141,7 +144,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if message.reply_to_message.from_user and message.reply_to_message.from_user.id != context.bot.id:
             question = message.reply_to_message.text
     if not question:
-        await message.reply_html("Ask me something, e.g. <code>/ask what happened to the bridge?</code>")
+        _ = gettext_for(update)
+        await message.reply_html(_("Ask me something, e.g. <code>/ask what happened to the bridge?</code>"))
         return
     await answer_question(update, context, question)
 
@@ -152,16 +156,18 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     message, user = update.effective_message, update.effective_user
     assert message is not None
     limit = st.settings.max_question_chars
+    _ = gettext_for(update, question)
     if len(question) > limit:
         await message.reply_text(
-            f"That's a long one ({len(question)} characters). Please keep questions under "
-            f"{limit} characters — a short question finds the right articles best."
+            _("That's a long one ({length} characters). Please keep questions under {limit} characters — "
+              "a short question finds the right articles best.").format(length=len(question), limit=limit)
         )
         return True
     wait = st.questions.hit(user.id if user else 0)
     if wait:
         await message.reply_text(
-            f"You're asking faster than I can read the archive. Please try again in {max(1, round(wait))} s."
+            _("You're asking faster than I can read the archive. Please try again in {seconds} s.").format(
+                seconds=max(1, round(wait)))
         )
         return True
     return False
@@ -174,23 +180,23 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     assert message is not None and chat is not None
     question = question.strip()
     if not question:
-        await message.reply_text("Ask me a question about the news archive.")
+        await message.reply_text(gettext_for(update)("Ask me a question about the news archive."))
         return
     if await refuse(update, context, question):
         return
     async with typing(context, chat.id):
-        answer = await read(st, st.service.ask, question, conversation(update))
+        answer = await read(st, st.service.ask, question, conversation(update), language=client_language(update))
         answer_id = await read(
             st, st.feedback.record_answer, chat.id, user.id if user else None, question, answer.answer
         )
     await read(st, st.remember, answer_id, answer)
-    sent = await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id))
+    sent = await reply_parts(message, render.render_answer(answer), render.answer_keyboard(answer_id, language=answer.language))
     if sent and answer.found:
         # the follow-ups the archive answers join the buttons once checked: the answer never waits
         suggested = await read(st, st.service.suggestions, answer)
         if suggested:
             await read(st, st.remember, answer_id, replace(answer, suggestions=suggested))
-            await _add_buttons(sent[-1], render.answer_keyboard(answer_id, suggested))
+            await _add_buttons(sent[-1], render.answer_keyboard(answer_id, suggested, answer.language))
 
 
 async def _add_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None:
@@ -211,17 +217,18 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     st, message = state(context), update.effective_message
     assert message is not None and update.effective_chat is not None
     query = command_text(message)
+    _ = gettext_for(update, query)
     if not query:
-        await message.reply_html("What should I look for? e.g. <code>/search bridge repairs</code>")
+        await message.reply_html(_("What should I look for? e.g. <code>/search bridge repairs</code>"))
         return
     if await refuse(update, context, query):
         return
     async with typing(context, update.effective_chat.id):
         hits = await read(st, st.service.search, query, 5)
     if not hits:
-        await message.reply_html(f"Nothing in the archive matches <i>{render.esc(query)}</i>.")
+        await message.reply_html(_("Nothing in the archive matches <i>{query}</i>.").format(query=render.esc(query)))
         return
-    await reply_parts(message, render.render_hits(f"Articles matching “{query}”", hits))
+    await reply_parts(message, render.render_hits(_("Articles matching “{query}”").format(query=query), hits))
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -233,11 +240,14 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with typing(context, update.effective_chat.id):
         hits = await read(st, st.service.latest, topic, 5)
+    _ = gettext_for(update, topic)
     if not hits:
-        about = f" about <i>{render.esc(topic)}</i>" if topic else ""
-        await message.reply_html(f"The archive has no articles{about} yet.")
+        await message.reply_html(
+            _("The archive has no articles about <i>{topic}</i> yet.").format(topic=render.esc(topic)) if topic
+            else _("The archive has no articles yet.")
+        )
         return
-    heading = f"Latest on “{topic}”" if topic else "Latest articles"
+    heading = _("Latest on “{topic}”").format(topic=topic) if topic else _("Latest articles")
     await reply_parts(message, render.render_hits(heading, hits))
 
 
@@ -247,7 +257,9 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     answer = await read(st, st.service.last_answer, conversation(update))
     if answer is None:
-        await message.reply_text("Ask me a question first; /sources then shows the passages my answer came from.")
+        await message.reply_text(
+            gettext_for(update)("Ask me a question first; /sources then shows the passages my answer came from.")
+        )
         return
     await reply_parts(message, render.render_sources(answer))
 
@@ -257,13 +269,17 @@ async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     st, message = state(context), update.effective_message
     assert message is not None
     await read(st, st.service.reset, conversation(update))
-    await message.reply_text("Done: I've forgotten our conversation. The next question starts fresh.")
+    await message.reply_text(
+        gettext_for(update)("Done: I've forgotten our conversation. The next question starts fresh.")
+    )
 
 
 async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unknown /command in a private chat: point to /help instead of staying silent."""
     assert update.effective_message is not None
-    await update.effective_message.reply_text("I don't know that command. /help lists what I can do.")
+    await update.effective_message.reply_text(
+        gettext_for(update)("I don't know that command. /help lists what I can do.")
+    )
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -272,22 +288,25 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     button = parse_button(query.data)
     chat = query.message.chat.id if query.message is not None else None
+    _ = gettext_for(update)
     if button is not None and button.kind == "sq" and chat is not None:
         await _ask_suggested(update, context, button.answer_id, button.index, chat)
         return
     if button is None or chat is None or await read(st, st.feedback.chat_of, button.answer_id) != chat:
         # garbage, or another chat's answer id: never show (or rate) someone else's answer
-        await query.answer("That button doesn't work here.")
+        await query.answer(_("That button doesn't work here."))
         return
     if button.kind == "fb":
         stored = await read(st, st.feedback.vote, button.answer_id, query.from_user.id, button.vote)
-        await query.answer("Thanks for the feedback!" if stored else "That answer is too old to rate.")
+        await query.answer(_("Thanks for the feedback!") if stored else _("That answer is too old to rate."))
     else:
         answer = await read(st, st.recall, button.answer_id)
         await query.answer()
         if isinstance(query.message, Message):
             if answer is None:
-                await query.message.reply_text("I no longer have the sources for that answer; try /sources or ask again.")
+                await query.message.reply_text(
+                    _("I no longer have the sources for that answer; try /sources or ask again.")
+                )
             else:
                 await reply_parts(query.message, render.render_sources(answer), quote=True)
 
@@ -322,11 +341,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         return
     try:
+        _ = gettext_for(update, update.effective_message.text or "" if update.effective_message else "")
         if update.callback_query:
-            await update.callback_query.answer("Sorry, that didn't work. Please try again.")
+            await update.callback_query.answer(_("Sorry, that didn't work. Please try again."))
         elif update.effective_message and update.effective_message.text is not None:
             await update.effective_message.reply_text(
-                "Sorry, something went wrong while answering that. Please try again in a moment."
+                _("Sorry, something went wrong while answering that. Please try again in a moment.")
             )
     except TelegramError as e:
         log.warning("Could not tell the reader about the failure: %s", e)

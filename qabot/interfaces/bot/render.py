@@ -20,6 +20,7 @@ from qabot.answers.labels import UNDATED
 from qabot.interfaces.bot.callbacks import suggestion_data
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
+from qabot.text.i18n import translator
 
 MAX_LEN: int = MessageLimit.MAX_TEXT_LENGTH
 SNIPPET_CHARS = 220
@@ -38,9 +39,9 @@ def tg_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def link(title: str, url: str) -> str:
+def link(title: str, url: str, language: str = "en") -> str:
     """A headline, linked when the article has a web address."""
-    title = esc(title.strip() or "(untitled)")
+    title = esc(title.strip() or translator(language)("(untitled)"))
     # Telegram refuses a link with a space or control character in it ("Wrong HTTP URL")
     url = re.sub(r"[\s\x00-\x1f\x7f]", lambda m: quote(m.group()), url.strip())
     if url.startswith(("http://", "https://")) and len(url) > len("https://"):
@@ -81,13 +82,14 @@ def hit_line(hit: Hit, with_snippet: bool = True) -> str:
 def dated_lines(answer: Answer) -> str:
     """A timeline, list, comparison or digest: the heading in bold, then one dated line per
     article ("• <b>2 June 2025</b> — … [1]"); a digest's stories apart by a blank line."""
+    undated = translator(answer.language)(UNDATED)
     out = [f"<b>{esc(answer.heading)}</b>"] if answer.heading else []
     group = answer.timeline[0].group if answer.timeline else 0
     for e in answer.timeline:
         if e.group != group:
             out.append("")
             group = e.group
-        out.append(f"• <b>{esc(long_date(e.published) or UNDATED)}</b> — {esc(e.text)} [{e.n}]")
+        out.append(f"• <b>{esc(long_date(e.published, answer.language) or undated)}</b> — {esc(e.text)} [{e.n}]")
     footer = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
     if footer and not footer.startswith("- "):
         out.append(esc(footer))
@@ -95,17 +97,19 @@ def dated_lines(answer: Answer) -> str:
 
 
 def render_answer(answer: Answer) -> list[str]:
-    """The answer text, then its sources (or, when nothing was found, the closest headlines)."""
+    """The answer text, then its sources (or, when nothing was found, the closest headlines);
+    labels and dates in the question's language, quotes in the article's."""
+    _ = translator(answer.language)
     if answer.timeline:
         parts = [dated_lines(answer)]
     else:
-        parts = [esc(answer.answer.strip()) or "I have no answer to that."]
+        parts = [esc(answer.answer.strip()) or _("I have no answer to that.")]
     if answer.found and answer.citations:
         lines = [citation_line(c) for c in answer.citations]
-        parts.append("<b>Sources</b>\n" + "\n".join(lines))
+        parts.append(f"<b>{_('Sources')}</b>\n" + "\n".join(lines))
     elif not answer.found and answer.closest:
         lines = [hit_line(h, with_snippet=False) for h in answer.closest]
-        parts.append("<b>Closest headlines</b>\n" + "\n".join(lines))
+        parts.append(f"<b>{_('Closest headlines')}</b>\n" + "\n".join(lines))
     return split_html("\n\n".join(parts))
 
 
@@ -126,9 +130,10 @@ def _passage_text(answer: Answer, c: Citation) -> str:
 
 def render_sources(answer: Answer) -> list[str]:
     """Each cited article with the passages the answer was drawn from, in full."""
+    _ = translator(answer.language)
     if not answer.citations:
-        return ["No sources: the last answer did not quote the archive."]
-    blocks = [f"Sources for: <i>{esc(shorten(answer.question, 200))}</i>"]
+        return [_("No sources: the last answer did not quote the archive.")]
+    blocks = [_("Sources for: <i>{question}</i>").format(question=esc(shorten(answer.question, 200)))]
     for c in answer.citations:
         text = _passage_text(answer, c).strip()
         block = f"<b>{citation_line(c)}</b>"
@@ -143,12 +148,12 @@ def render_hits(heading: str, hits: Sequence[Hit]) -> list[str]:
     return split_html("\n\n".join([f"<b>{esc(heading)}</b>", *(hit_line(h) for h in hits)]))
 
 
-def answer_keyboard(answer_id: int, suggestions: Sequence[str] = ()) -> InlineKeyboardMarkup:
+def answer_keyboard(answer_id: int, suggestions: Sequence[str] = (), language: str = "en") -> InlineKeyboardMarkup:
     """"Sources" and 👍/👎 under an answer, then one button per suggested question; callback
     data names the stored answer (and the suggestion's place in it)."""
     rows = [
         [
-            InlineKeyboardButton("Sources", callback_data=f"src:{answer_id}"),
+            InlineKeyboardButton(translator(language)("Sources"), callback_data=f"src:{answer_id}"),
             InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:1"),
             InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:-1"),
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from qabot.interfaces.bot.language import gettext_for
 from qabot.interfaces.bot.render import day, esc
 from qabot.interfaces.bot.state import read, state
 from qabot.interfaces.freshness import freshness, when
@@ -21,14 +22,16 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     st, message = state(context), update.effective_message
     assert message is not None
     info = await read(st, freshness, st.service)
+    _ = gettext_for(update)
     lines = [
-        "<b>Archive status</b>",
-        f"Articles: {info.articles}",
-        f"Newest article: {esc(day(info.newest)) or 'none yet'}",
-        f"Last updated successfully: {esc(when(info.updated))}",
+        _("<b>Archive status</b>"),
+        _("Articles: {count}").format(count=info.articles),
+        _("Newest article: {date}").format(date=esc(day(info.newest)) or _("none yet")),
+        _("Last updated successfully: {when}").format(when=esc(when(info.updated)) if info.updated else _("never")),
     ]
     if st.settings.refresh_seconds:
-        lines.append(f"Checked for new articles every {format_duration(st.settings.refresh_seconds)}.")
+        lines.append(_("Checked for new articles every {every}.").format(every=format_duration(st.settings.refresh_seconds)))
     if info.failing:
-        lines.append(f"{info.failing} of {info.sources} sources failed their last update.")
+        lines.append(_("{failing} of {sources} sources failed their last update.").format(
+            failing=info.failing, sources=info.sources))
     await message.reply_html("\n".join(lines))

@@ -14,6 +14,10 @@ off-topic questions are right when refused, timelines when they cite at least 3 
 the ``expected_ids`` is cited and every string of ``answers`` is in the answer (they answer from a
 set of articles, so they are left out of the ranking figures); the others when an expected
 article is cited first and the answer holds the fact.
+
+Each question has a ``language`` (the field, else detected from its text: ``qabot.text.lang``),
+and the report gives the scores and kinds per language too; an off-topic question is right
+only when refused in its own language.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Question:
     expected_ids: tuple[str, ...] = ()  # timelines: the story's articles, oldest first
     today: date | None = None  # the date "now" means for this question (default: the clock)
     facts: tuple[str, ...] = ()  # lists, comparisons, causes, digests: every one must be in the answer
+    language: str = ""  # the question's language: the file's field, else detected when scored
 
 
 @dataclass
@@ -88,7 +93,8 @@ def load_questions(path: Path) -> list[Question]:
                 facts = record.get("answers", [])
                 facts = (facts,) if isinstance(facts, str) else tuple(str(f) for f in facts)
                 out.append(Question(record["question"], frozenset(expected or timeline), record.get("answer", ""),
-                                    str(record.get("kind", "")), timeline, _today(record.get("today")), facts))
+                                    str(record.get("kind", "")), timeline, _today(record.get("today")), facts,
+                                    _language(record.get("language"))))
             else:
                 cells = line.split("\t")
                 ids = [i.strip() for i in cells[1].split(",") if i.strip()] if len(cells) > 1 else []
@@ -96,6 +102,18 @@ def load_questions(path: Path) -> list[Question]:
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             raise SourceError(f"{path}:{number}: bad question line ({e})") from e
     return out
+
+
+def _language(value: object) -> str:
+    """The ``language`` field: a code qabot speaks ("en", "ro"), or absent."""
+    from qabot.text.lang import SUPPORTED, supported
+
+    if value in (None, ""):
+        return ""
+    code = supported(value) if isinstance(value, str) else None
+    if code is None:
+        raise ValueError(f"language {value!r} is not one of {', '.join(SUPPORTED)}")
+    return code
 
 
 def _today(value: object) -> date | None:
@@ -110,18 +128,44 @@ def _today(value: object) -> date | None:
         raise ValueError(f"today {value!r} is not a YYYY-MM-DD date") from None
 
 
+@dataclass
+class LanguageScores:
+    """One language's share of an evaluation: its scores and its kinds."""
+
+    scores: Scores = field(default_factory=Scores)
+    by_kind: dict[str, list[bool]] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        out = self.scores.summary()
+        if self.by_kind:
+            out["by_kind"] = kind_summary(self.by_kind)
+        return out
+
+
+def kind_summary(by_kind: dict[str, list[bool]]) -> dict:
+    return {kind: {"questions": len(v), "right": round(sum(v) / len(v), 4)} for kind, v in sorted(by_kind.items())}
+
+
 def score_questions(
     service, questions: list[Question], by_kind: dict[str, list[bool]] | None = None, misses=None,
+    by_language: dict[str, LanguageScores] | None = None,
 ) -> Scores:
     """Ranking and answer scores over ``questions``; with ``by_kind``, also whether each question
     of a kind was answered right (appended per kind), and each wrong one written to ``misses``
-    (without a kind: not ranked first, or the fact missing)."""
+    (without a kind: not ranked first, or the fact missing); with ``by_language``, the same
+    per question language."""
+    from qabot.text.lang import detect
+
     scores = Scores()
     for q in questions:
+        q = q if q.language else replace(q, language=detect(q.question))
         answer = service.ask(q.question, today=q.today)
+        mine = by_language.setdefault(q.language, LanguageScores()) if by_language is not None else None
         if by_kind is not None and q.kind:
             right = kind_right(q, answer)
             by_kind.setdefault(q.kind, []).append(right)
+            if mine is not None:
+                mine.by_kind.setdefault(q.kind, []).append(right)
             if misses is not None and not right:
                 cited = ", ".join(f"{c.article_id} ({c.published[:10] or 'undated'})" for c in answer.citations)
                 print(f"miss [{q.kind}] {q.question} -> {cited or 'refused'}", file=misses)
@@ -131,6 +175,8 @@ def score_questions(
         rank = next((i for i, doc_id in enumerate(ranking) if doc_id in q.expected), None)
         answered = (q.answer in answer.answer[:ANSWER_WINDOW]) if q.answer else None
         scores.add(rank, answered)
+        if mine is not None:
+            mine.scores.add(rank, answered)
         if misses is not None and not q.kind and (rank != 0 or answered is False):
             cited = ", ".join(c.article_id for c in answer.citations)
             print(f"miss [rank {rank}, fact {'yes' if answered else 'no'}] {q.question} -> {cited or 'refused'}",
@@ -141,7 +187,7 @@ def score_questions(
 def kind_right(q: Question, answer) -> bool:
     """Whether the answer is right for its kind of question (see the module docstring)."""
     if q.kind == "offtopic" or not q.expected:
-        return not answer.found
+        return not answer.found and (not q.language or answer.language == q.language)
     if not answer.found or not answer.citations:
         return False
     if q.kind in SET_KINDS:
@@ -197,6 +243,7 @@ def run_eval(args, settings: Settings) -> int:
     from qabot.wiring import build_service
 
     by_kind: dict[str, list[bool]] = {}
+    by_language: dict[str, LanguageScores] = {}
     if args.known_item:
         scores = _known_item_apart(Path(args.file), settings, getattr(args, "into", None),
                                    lambda s: build_service(s, check=False))
@@ -205,17 +252,26 @@ def run_eval(args, settings: Settings) -> int:
         if args.limit:
             questions = questions[: args.limit]
         misses = sys.stderr if getattr(args, "misses", False) else None
-        scores = score_questions(build_service(settings), questions, by_kind, misses)
+        scores = score_questions(build_service(settings), questions, by_kind, misses, by_language)
     summary = scores.summary()
     if by_kind:
-        summary["by_kind"] = {kind: {"questions": len(v), "right": round(sum(v) / len(v), 4)}
-                              for kind, v in sorted(by_kind.items())}
+        summary["by_kind"] = kind_summary(by_kind)
+    if by_language:
+        summary["by_language"] = {lang: part.summary() for lang, part in sorted(by_language.items())}
     if args.json:
         print(json.dumps(summary))
     else:
-        for key, value in summary.items():
-            if key != "by_kind":
-                print(f"{key:>16}: {value}")
-        for kind, v in summary.get("by_kind", {}).items():
-            print(f"{kind:>16}: {v['right']} right of {v['questions']}")
+        _print_summary(summary)
     return 0
+
+
+def _print_summary(summary: dict) -> None:
+    for key, value in summary.items():
+        if key not in ("by_kind", "by_language"):
+            print(f"{key:>16}: {value}")
+    for kind, v in summary.get("by_kind", {}).items():
+        print(f"{kind:>16}: {v['right']} right of {v['questions']}")
+    for lang, part in summary.get("by_language", {}).items():
+        figures = ", ".join(f"{k} {v}" for k, v in part.items() if k != "by_kind")
+        kinds = ", ".join(f"{k} {v['right']} of {v['questions']}" for k, v in part.get("by_kind", {}).items())
+        print(f"{'language ' + lang:>16}: {figures}" + (f"; {kinds}" if kinds else ""))

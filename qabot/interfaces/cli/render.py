@@ -7,6 +7,7 @@ from dataclasses import asdict
 from qabot.answers.labels import SUGGESTIONS, UNDATED
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
+from qabot.text.i18n import translator
 
 
 class Style:
@@ -49,13 +50,14 @@ def citation_line(c: Citation | Hit, n: int | None = None, style: Style = PLAIN)
 def dated_lines(answer: Answer, style: Style = PLAIN) -> list[str]:
     """A timeline (oldest first), list, comparison or digest: the heading, then one dated line
     per article; a digest's stories apart by a blank line."""
+    undated = translator(answer.language)(UNDATED)
     lines = [style.bold(answer.heading)] if answer.heading else []
     group = answer.timeline[0].group if answer.timeline else 0
     for e in answer.timeline:
         if e.group != group:
             lines.append("")
             group = e.group
-        lines.append(f"- {style.bold(long_date(e.published) or UNDATED)}: {e.text} [{e.n}]")
+        lines.append(f"- {style.bold(long_date(e.published, answer.language) or undated)}: {e.text} [{e.n}]")
     footer = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
     if footer and not footer.startswith("- "):  # "…and 4 older articles."
         lines.append(footer)
@@ -63,15 +65,17 @@ def dated_lines(answer: Answer, style: Style = PLAIN) -> list[str]:
 
 
 def answer_text(answer: Answer, style: Style = PLAIN) -> str:
+    """The answer, its sources or closest articles; labels in the question's language."""
+    _ = translator(answer.language)
     lines = dated_lines(answer, style) if answer.timeline else [answer.answer]
     if answer.found and answer.citations:
-        lines += ["", style.dim("Sources:")]
+        lines += ["", style.dim(_("Sources:"))]
         lines += ["  " + citation_line(c, c.n, style) for c in answer.citations]
     elif not answer.found and answer.closest:
-        lines += ["", style.dim("Closest articles in the archive:")]
+        lines += ["", style.dim(_("Closest articles in the archive:"))]
         lines += ["  - " + citation_line(h, None, style) for h in answer.closest]
     if answer.suggestions:
-        lines += ["", style.dim(SUGGESTIONS)] + [f"  - {q}" for q in answer.suggestions]
+        lines += ["", style.dim(_(SUGGESTIONS))] + [f"  - {q}" for q in answer.suggestions]
     return "\n".join(lines)
 
 
@@ -81,6 +85,7 @@ def answer_json(answer: Answer) -> dict:
         "answer": answer.answer,
         "found": answer.found,
         "kind": answer.kind,
+        "language": answer.language,
         "citations": [asdict(c) for c in answer.citations],
         "timeline": [asdict(e) for e in answer.timeline],
         "heading": answer.heading,
