@@ -32,10 +32,9 @@ def test_the_arrays_filter_as_the_sql_does() -> None:
 def test_a_version_reads_its_filters_before_the_first_filtered_question(tmp_path) -> None:
     """At 1M passages the dates and sections take seconds to read; the first question naming a
     date after a refresh must not wait for them, so opening a version starts reading them."""
-    from tests.contract.test_store_contract import MODEL, embed, publish
-
     from embeddings.local import LocalStore
     from embeddings.records import Filters
+    from tests.contract.test_store_contract import MODEL, embed, publish
 
     publish(tmp_path / "index")
     reading = LocalStore.open(tmp_path / "index", model_id=MODEL)  # an ingest's look at the live version

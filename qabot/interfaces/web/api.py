@@ -8,9 +8,8 @@ at most ``QABOT_WEB_WORKERS`` questions run at once; the rest wait their turn of
 from __future__ import annotations
 
 import argparse
-import inspect
-from functools import cache, partial
-from typing import Any, Literal
+from functools import partial
+from typing import Literal
 
 import anyio
 from fastapi import APIRouter, Query, Request
@@ -95,14 +94,6 @@ async def ask(body: AskRequest, request: Request) -> JSONResponse:
     return JSONResponse({**data, "conversation": conversation})
 
 
-@cache
-def _takes_language() -> bool:
-    """Whether the service reads a language hint yet (issue 21 adds it); checked once."""
-    from qabot.service.qa import QAService
-
-    return "language" in inspect.signature(QAService.ask).parameters
-
-
 def _answer(web: Web, body: AskRequest, key: str, filters: dict) -> dict | JSONResponse:
     """Blocking: the daily cap, the pinned article, the answer, its feedback record."""
     service = web.service
@@ -113,14 +104,11 @@ def _answer(web: Web, body: AskRequest, key: str, filters: dict) -> dict | JSONR
         return error(503, "question", "the archive has answered its questions for today: try again tomorrow")
     if body.article and service.history.article(key) != body.article:
         service.open_article(key, body.article)
-    extra: dict[str, Any] = {"language": body.language} if body.language and _takes_language() else {}
-    answer = service.ask(body.question, key, **filters, **extra)
+    # suggestions: up to three follow-ups the archive was checked to answer, shown as chips
+    answer = service.ask(body.question, key, **filters, language=body.language or None, suggest=True)
     sources = [{"title": c.title, "url": c.link or c.url, "published": c.published} for c in answer.citations]
     feedback_id = web.feedback.record_answer(0, None, answer.question, answer.answer, sources)
-    data = answer_json(answer)
-    if "suggestions" in answer.extra:  # follow-up suggestions (issue 23), when the service gives them
-        data.setdefault("suggestions", list(answer.extra["suggestions"]))
-    return {**data, "feedback_id": feedback_id}
+    return {**answer_json(answer), "feedback_id": feedback_id}
 
 
 @router.get("/api/search", summary="Matching articles, one per article")
