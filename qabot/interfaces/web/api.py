@@ -147,6 +147,15 @@ async def status(request: Request) -> JSONResponse:
     return JSONResponse({**asdict(info), "refresh_every_seconds": web.settings.refresh_seconds})
 
 
+@router.get("/api/suggestions", summary="Up to three questions the archive answers, for a new chat")
+async def suggestions(request: Request) -> JSONResponse:
+    """What a new chat offers: each question was asked and answered before it is offered
+    (``QAService.suggestions``, cached per index version and day)."""
+    web = web_of(request)
+    found = await anyio.to_thread.run_sync(web.service.suggestions)
+    return JSONResponse({"suggestions": list(found)})
+
+
 @router.post("/api/feedback", summary="A vote on an answer, or a problem report with a short reason")
 async def feedback(body: FeedbackRequest, request: Request) -> JSONResponse:
     web = web_of(request)

@@ -161,3 +161,11 @@ def test_question_logging_can_be_switched_off(start_server):
     running = start_server(question_log=False)
     assert ask(running.url, question=BRIDGE).status_code == 200
     assert running.service.state.scan(QUESTIONS) == []
+
+
+def test_a_new_chat_is_offered_questions_the_archive_answers(site):
+    offered = httpx.get(f"{site.url}/api/suggestions", timeout=60).json()["suggestions"]
+    assert 1 <= len(offered) <= 3
+    for question in offered:
+        answer = ask(site.url, question=question).json()
+        assert answer["found"] and answer["citations"], question

@@ -168,6 +168,12 @@
       }).catch(function () { reading.remove(); });
     } else {
       log.appendChild(el("p", { "class": "intro" }, T.intro));
+      // questions the archive answers (checked by asking them); they are written in English
+      if (LANG.indexOf("ro") !== 0) {
+        fetch(API + "/api/suggestions").then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
+          if (d && (d.suggestions || []).length && !log.querySelector(".q")) log.appendChild(chips(d.suggestions));
+        }).catch(function () {});
+      }
     }
   }
 
@@ -248,6 +254,16 @@
     node.appendChild(row);
   }
 
+  function chips(questions) {
+    var row = el("div", { "class": "chips", role: "group", "aria-label": T.next });
+    questions.forEach(function (s) {
+      var b = el("button", { type: "button" }, s);
+      b.addEventListener("click", function () { ask(String(s)); });
+      row.appendChild(b);
+    });
+    return row;
+  }
+
   function render(data) {
     var node = el("article", { "class": "a", "aria-label": T.answer });
     if (!data.found) {
@@ -272,15 +288,7 @@
       node.appendChild(p);
     }
     if (data.found && (data.citations || []).length) cards(node, data);
-    if ((data.suggestions || []).length) {
-      var chips = el("div", { "class": "chips", role: "group", "aria-label": T.next });
-      data.suggestions.forEach(function (s) {
-        var b = el("button", { type: "button" }, s);
-        b.addEventListener("click", function () { ask(String(s)); });
-        chips.appendChild(b);
-      });
-      node.appendChild(chips);
-    }
+    if ((data.suggestions || []).length) node.appendChild(chips(data.suggestions));
     if (data.feedback_id) feedback(node, data);
     return node;
   }
