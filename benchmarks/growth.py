@@ -25,7 +25,7 @@ class ReplayEncoder:
         self.count_tokens = real.count_tokens
         self.embedded = 0
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, progress: bool = False, kind: str = "passage") -> np.ndarray:
         rows = self.pool[self.rng.integers(0, len(self.pool), len(texts))]
         rows = rows + self.rng.standard_normal(rows.shape).astype(np.float32) * 0.01
         self.embedded += len(texts)

@@ -169,8 +169,8 @@ class PairedEncoder:
         self.real, self.assigned, self.spare = real, vectors, spare
         self.model_id = real.model_id
 
-    def embed(self, texts, *, progress: bool = False) -> np.ndarray:
-        self.real.embed(list(texts))
+    def embed(self, texts, *, progress: bool = False, kind: str = "passage") -> np.ndarray:
+        self.real.embed(list(texts), kind=kind)
         return np.stack([self.assigned.get(t, self.spare[hash(t) % len(self.spare)]) for t in texts])
 
     def __getattr__(self, name: str):

@@ -93,7 +93,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
 
     service = open_or_build_sample(settings)
     warm()  # dateparser's language data, read now rather than during the first question
-    service.encoder.embed(["warm up"])  # the model loads (a few seconds) before the first reader
+    service.encoder.embed(["warm up"], kind="query")  # the model loads (a few seconds) before the first reader
     service.questions.purge()  # questions past QABOT_QUESTION_LOG_DAYS go at start too
     app = create_app(settings, service)
     host, port = host or settings.web_host, port or settings.web_port

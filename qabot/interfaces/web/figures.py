@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -126,7 +127,7 @@ def sources(web: Web) -> dict:
 def insights(web: Web, since: str, until: str) -> dict:
     """Every figure of the insights page for the days ``since``..``until``. Blocking."""
     logged = web.service.questions.between(since, until)
-    embed = web.service.encoder.embed
+    embed = partial(web.service.encoder.embed, kind="query")  # questions, as e5 wants them read
     down, reports = complaints(web, since, until)
     answered = sum(1 for q in logged if q.found)
     return {
