@@ -113,3 +113,23 @@ def test_the_relevance_floor_is_the_models_unless_set(tmp_path, multilingual, en
     assert chosen.min_relevance == multilingual.min_relevance != default.min_relevance
     explicit = QAService(Settings(data_dir=tmp_path, model="multilingual", min_relevance=0.5), multilingual)
     assert explicit.min_relevance == 0.5
+
+
+def test_a_short_role_question_is_answered_from_its_headline_and_off_topic_still_refused(tmp_path, multilingual):
+    """e5 scores "who is the transport minister" under its floor against the article headlined
+    "Transport minister Ioana Preda signs contract...": the headline's words let it through, in
+    either language, while a Romanian off-topic question is still refused in Romanian."""
+    from tests.conftest import SAMPLE_ARCHIVE
+
+    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
+    report = ingest([str(SAMPLE_ARCHIVE)], chosen, multilingual)
+    assert not report.failed
+    service = open_service(chosen, multilingual)
+    for question in ("Cine este ministrul transporturilor?", "Who is the transport minister?"):
+        answer = service.ask(question)
+        assert answer.found, question
+        assert any(c.title.startswith("Transport minister Ioana Preda signs contract") for c in answer.citations)
+        assert "Ioana Preda" in answer.answer
+    refused = service.ask("Care este limita de viteză pe autostrăzile germane?")
+    assert not refused.found and refused.answer == "Nu am găsit nimic despre asta în arhivă."
+    assert refused.language == "ro"
