@@ -134,6 +134,12 @@ class QAService:
         top = self.store.documents([candidates[0].doc_id]).get(candidates[0].doc_id)
         return top is not None and in_headline(query, top.title)
 
+    def _about(self, topic: str, sentences: list[str]) -> np.ndarray:
+        """The model's similarity of ``topic`` (read as a question) to each of ``sentences``:
+        for picking the quote about a topic across languages, where no word is shared."""
+        asked = self.encoder.embed([topic], kind="query")[0]
+        return self.encoder.embed(sentences, kind="passage") @ asked
+
     # --- the index ---
     @property
     def store(self) -> Store:
@@ -308,6 +314,7 @@ class QAService:
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
                 intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today, language=spoken, across=across,
+                about=self._about if across else None,
             )
         return self._finish(answer, query, hits, name_hits, conversation, started, suggest, today, spoken)
 
