@@ -172,14 +172,14 @@ class NewsAnswers:
         quotes: list[Scored] = []
         topic = set(folded_terms(intent.topic))
         by_place: dict[tuple[int, int], Scored] = {}
-        for rank, hit in enumerate(hits[:read]):
-            sentences = split_sentences(hit.passages[0]) if hit.passages else []
+        said_by = [(hit, mentions(name, sentences), sentences) for hit in hits[:read]
+                   for sentences in [split_sentences(hit.passages[0]) if hit.passages else []]]
+        meant = self._meant(intent.topic, [(hit.title, m.text) for hit, found, _ in said_by for m in found if m.quote])
+        for rank, (hit, found, sentences) in enumerate(said_by):
             # what the article as a whole is about counts too: a quote rarely repeats the topic
             context = len(topic & set(folded_terms(hit.passages[0]))) / len(topic) if topic and hit.passages else 0.0
             for pos, s in enumerate(sentences):
                 by_place[(rank, pos)] = Scored(s, rank, pos, 0.0)
-            found = mentions(name, sentences)
-            meant = self._meant(intent.topic, hit.title, [m.text for m in found if m.quote])
             for m in found:
                 on_topic = len(topic & set(folded_terms(m.text))) / len(topic) if topic else 0.0
                 # what they said about Y: Y inside the quotation marks counts most
@@ -187,7 +187,7 @@ class NewsAnswers:
                 place = -step * rank - 0.01 * m.position
                 if m.quote:
                     quotes.append(Scored(m.text, rank, m.position,
-                                         2 * said + on_topic + context + place + meant.get(m.text, 0.0)))
+                                         2 * said + on_topic + context + place + meant.get((hit.title, m.text), 0.0)))
                 if m.intro:
                     intros.append(Scored(m.text, rank, m.position, m.intro + on_topic - 0.1 * rank - 0.01 * m.position))
         if not intros and not quotes:
@@ -208,14 +208,15 @@ class NewsAnswers:
         text, citations = self.extractor.write(whole_quotes(picked, by_place), sources, self._notes(sources), order)
         return Composed(text, citations, [hits[r].article_id for r in order])
 
-    def _meant(self, topic: str, headline: str, quotes: list[str]) -> dict[str, float]:
-        """Across languages, each quote's similarity to the topic asked about, weighted like
-        the topic's words inside the quotation marks (``MEANT_WEIGHT``): "acordul de 15%" and
-        "a written promise on the 15 percent rise" share only the figure. Empty otherwise."""
+    def _meant(self, topic: str, quotes: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+        """Across languages, each (headline, quote)'s similarity to the topic asked about,
+        weighted like the topic's words inside the quotation marks (``MEANT_WEIGHT``):
+        "acordul de 15%" and "a written promise" share no word, but the headline "deal on 15pct
+        rise" and the quote mean it. One batch for all the quotes; empty on other paths."""
         if not (self.across and topic and quotes and self.about is not None):
             return {}
-        read = [f"{headline}. {q}" for q in quotes]  # the headline says what the quote is about too
-        return {q: MEANT_WEIGHT * float(v) for q, v in zip(quotes, self.about(topic, read), strict=True)}
+        similar = self.about(topic, [f"{headline}. {quote}" for headline, quote in quotes])
+        return {pair: MEANT_WEIGHT * float(v) for pair, v in zip(quotes, similar, strict=True)}
 
     # --- dates ---
     def _notes(self, sources: Sequence[Source]) -> dict[int, tuple[str, str]]:
