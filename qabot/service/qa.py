@@ -120,6 +120,26 @@ class QAService:
         floor = getattr(self.encoder.inner, "min_relevance", None)
         return float(floor) if floor is not None else self.settings.min_relevance
 
+    def _above_floor(self, best: float, candidates: list[Candidate], query: str) -> bool:
+        """The best passage is similar enough to answer from: above ``min_relevance``, or, with
+        a model that measured one (its ``headline_relevance``, e5's), above that lower floor
+        when every word of the question is in the best article's headline."""
+        if best >= self.min_relevance:
+            return True
+        floor = getattr(self.encoder.inner, "headline_relevance", None)
+        if floor is None or best < floor or "min_relevance" in self.settings.model_fields_set:
+            return False
+        from qabot.answers.evidence import in_headline
+
+        top = self.store.documents([candidates[0].doc_id]).get(candidates[0].doc_id)
+        return top is not None and in_headline(query, top.title)
+
+    def _about(self, topic: str, sentences: list[str]) -> np.ndarray:
+        """The model's similarity of ``topic`` (read as a question) to each of ``sentences``:
+        for picking the quote about a topic across languages, where no word is shared."""
+        asked = self.encoder.embed([topic], kind="query")[0]
+        return self.encoder.embed(sentences, kind="passage") @ asked
+
     # --- the index ---
     @property
     def store(self) -> Store:
@@ -275,7 +295,7 @@ class QAService:
             question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and best >= self.min_relevance and not self._elsewhere(
+        relevant = bool(hits) and self._above_floor(best, candidates, query) and not self._elsewhere(
             query, hits, best, spoken, across)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
@@ -294,6 +314,7 @@ class QAService:
                 question, focus, focus_vector, hits if relevant else [], turns,
                 store=self.store, extractor=self.extractor, settings=self.settings,
                 intent=intent, name_hits=name_hits, dated=self._archive()[0], today=today, language=spoken, across=across,
+                about=self._about if across else None,
             )
         return self._finish(answer, query, hits, name_hits, conversation, started, suggest, today, spoken)
 

@@ -113,3 +113,55 @@ def test_the_relevance_floor_is_the_models_unless_set(tmp_path, multilingual, en
     assert chosen.min_relevance == multilingual.min_relevance != default.min_relevance
     explicit = QAService(Settings(data_dir=tmp_path, model="multilingual", min_relevance=0.5), multilingual)
     assert explicit.min_relevance == 0.5
+
+
+def test_a_short_role_question_is_answered_from_its_headline_and_off_topic_still_refused(tmp_path, multilingual):
+    """e5 scores "who is the transport minister" under its floor against the article headlined
+    "Transport minister Ioana Preda signs contract...": the headline's words let it through, in
+    either language, while a Romanian off-topic question is still refused in Romanian."""
+    from tests.conftest import SAMPLE_ARCHIVE
+
+    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
+    report = ingest([str(SAMPLE_ARCHIVE)], chosen, multilingual)
+    assert not report.failed
+    service = open_service(chosen, multilingual)
+    for question in ("Cine este ministrul transporturilor?", "Who is the transport minister?"):
+        answer = service.ask(question)
+        assert answer.found, question
+        assert any(c.title.startswith("Transport minister Ioana Preda signs contract") for c in answer.citations)
+        assert "Ioana Preda" in answer.answer
+    refused = service.ask("Care este limita de viteză pe autostrăzile germane?")
+    assert not refused.found and refused.answer == "Nu am găsit nimic despre asta în arhivă."
+    assert refused.language == "ro"
+
+
+UNION_STORIES = {
+    "2025-05-20-rally.txt": (
+        "Union leader Mirela Toma leads teachers' rally in Bucharest\n\n2025-05-20\n\n"
+        "About 12,000 teachers marched to the government building on Tuesday, demanding a 12% pay rise. "
+        "„This is the answer of the teachers to a government that thinks we can be ignored,” said Mirela Toma, "
+        "president of the Teachers' Union. The strike will go on until the government makes an offer."
+    ),
+    "2025-06-10-deal.txt": (
+        "Teachers suspend strike after deal on 12pct pay rise in two tranches\n\n2025-06-10\n\n"
+        "The government and the Teachers' Union signed an agreement on Monday for a 12% pay rise, paid in two "
+        "tranches. „It is not everything we asked for, but it is a written promise with dates,” said Mirela Toma, "
+        "president of the Teachers' Union. Schools reopen on Wednesday."
+    ),
+}
+
+
+def test_a_romanian_question_about_what_someone_said_on_a_topic_gets_that_quote(tmp_path, multilingual):
+    """Across languages "what did X say about Y" shares no word of Y with the quote about Y
+    ("acordul" and "agreement"): the model's similarity picks it, not the article order."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in UNION_STORIES.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
+    assert not ingest([str(archive)], chosen, multilingual).failed
+    answer = open_service(chosen, multilingual).ask("Ce a declarat Mirela Toma despre acordul de 12%?")
+    assert answer.language == "ro" and answer.citations
+    assert answer.citations[0].title.startswith("Teachers suspend strike after deal")
+    promise, rally = answer.answer.find("written promise"), answer.answer.find("can be ignored")
+    assert promise >= 0 and (rally < 0 or promise < rally)
