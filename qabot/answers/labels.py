@@ -18,7 +18,6 @@ SUMMARY_OF = "Summary of “{title}” ({day}):"
 SUMMARY_NEEDS_ARTICLE = (
     "Open an article first (an “Ask about this article” link), then ask me to summarise it."
 )
-SUGGESTIONS = "You could also ask:"
 UNDATED = "undated"
 
 # Suggested questions (qabot.answers.suggest): each is asked back before it is offered.

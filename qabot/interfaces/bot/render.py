@@ -16,7 +16,6 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
-from qabot.answers.labels import UNDATED
 from qabot.interfaces.bot.callbacks import suggestion_data
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
@@ -82,7 +81,7 @@ def hit_line(hit: Hit, with_snippet: bool = True) -> str:
 def dated_lines(answer: Answer) -> str:
     """A timeline, list, comparison or digest: the heading in bold, then one dated line per
     article ("• <b>2 June 2025</b> — … [1]"); a digest's stories apart by a blank line."""
-    undated = translator(answer.language)(UNDATED)
+    undated = translator(answer.language)("undated")
     out = [f"<b>{esc(answer.heading)}</b>"] if answer.heading else []
     group = answer.timeline[0].group if answer.timeline else 0
     for e in answer.timeline:

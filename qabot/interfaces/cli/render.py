@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from qabot.answers.labels import SUGGESTIONS, UNDATED
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
 from qabot.text.i18n import translator
@@ -50,7 +49,7 @@ def citation_line(c: Citation | Hit, n: int | None = None, style: Style = PLAIN)
 def dated_lines(answer: Answer, style: Style = PLAIN) -> list[str]:
     """A timeline (oldest first), list, comparison or digest: the heading, then one dated line
     per article; a digest's stories apart by a blank line."""
-    undated = translator(answer.language)(UNDATED)
+    undated = translator(answer.language)("undated")
     lines = [style.bold(answer.heading)] if answer.heading else []
     group = answer.timeline[0].group if answer.timeline else 0
     for e in answer.timeline:
@@ -75,7 +74,7 @@ def answer_text(answer: Answer, style: Style = PLAIN) -> str:
         lines += ["", style.dim(_("Closest articles in the archive:"))]
         lines += ["  - " + citation_line(h, None, style) for h in answer.closest]
     if answer.suggestions:
-        lines += ["", style.dim(_(SUGGESTIONS))] + [f"  - {q}" for q in answer.suggestions]
+        lines += ["", style.dim(_("You could also ask:"))] + [f"  - {q}" for q in answer.suggestions]
     return "\n".join(lines)
 
 
