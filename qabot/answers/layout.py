@@ -7,11 +7,12 @@ entries let the CLI and the bot format the lines themselves, as they do for time
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from embeddings.records import Document
 from qabot.answers.labels import UNDATED
-from qabot.models import Citation, Hit, TimelineEntry
+from qabot.models import Answer, Citation, Hit, TimelineEntry
 from qabot.text.dates import long_date
 from qabot.text.fragments import text_fragment
 from qabot.text.quotes import balance
@@ -31,15 +32,28 @@ class Lines:
     @property
     def text(self) -> str:
         out = [self.heading] if self.heading else []
-        group = self.entries[0].group if self.entries else 0
-        for e in self.entries:
-            if e.group != group:  # a digest's stories are separated by a blank line
-                out.append("")
-                group = e.group
-            out.append(f"- {long_date(e.published) or UNDATED}: {e.text} [{e.n}]")
+        for e in by_story(self.entries):
+            out.append(f"- {long_date(e.published) or UNDATED}: {e.text} [{e.n}]" if e else "")
         if self.footer:
             out.append(self.footer)
         return "\n".join(out)
+
+
+def by_story(entries: Sequence[TimelineEntry]) -> Iterator[TimelineEntry | None]:
+    """The entries in order, with ``None`` where a digest's next story starts (a blank line in
+    every rendering: the CLI, Telegram and this text)."""
+    group = entries[0].group if entries else 0
+    for e in entries:
+        if e.group != group:
+            yield None
+            group = e.group
+        yield e
+
+
+def footer_of(answer: Answer) -> str:
+    """The line after a list's dated lines ("…and 4 older articles."), or ""."""
+    last = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
+    return "" if last.startswith("- ") else last
 
 
 def lines(heading: str, rows: list[tuple[Hit, str, int]], footer: str = "") -> Lines:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from qabot.answers.layout import by_story, footer_of
 from qabot.interfaces.bot.callbacks import suggestion_data
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
@@ -83,14 +84,10 @@ def dated_lines(answer: Answer) -> str:
     article ("• <b>2 June 2025</b> — … [1]"); a digest's stories apart by a blank line."""
     undated = translator(answer.language)("undated")
     out = [f"<b>{esc(answer.heading)}</b>"] if answer.heading else []
-    group = answer.timeline[0].group if answer.timeline else 0
-    for e in answer.timeline:
-        if e.group != group:
-            out.append("")
-            group = e.group
-        out.append(f"• <b>{esc(long_date(e.published, answer.language) or undated)}</b> — {esc(e.text)} [{e.n}]")
-    footer = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
-    if footer and not footer.startswith("- "):
+    for e in by_story(answer.timeline):
+        out.append(f"• <b>{esc(long_date(e.published, answer.language) or undated)}</b> — {esc(e.text)} [{e.n}]"
+                   if e else "")
+    if footer := footer_of(answer):
         out.append(esc(footer))
     return "\n".join(out)
 

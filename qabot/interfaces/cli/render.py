@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from qabot.answers.layout import by_story, footer_of
 from qabot.models import Answer, Citation, Hit
 from qabot.text.dates import long_date
 from qabot.text.i18n import translator
@@ -51,14 +52,10 @@ def dated_lines(answer: Answer, style: Style = PLAIN) -> list[str]:
     per article; a digest's stories apart by a blank line."""
     undated = translator(answer.language)("undated")
     lines = [style.bold(answer.heading)] if answer.heading else []
-    group = answer.timeline[0].group if answer.timeline else 0
-    for e in answer.timeline:
-        if e.group != group:
-            lines.append("")
-            group = e.group
-        lines.append(f"- {style.bold(long_date(e.published, answer.language) or undated)}: {e.text} [{e.n}]")
-    footer = answer.answer.rsplit("\n", 1)[-1] if answer.heading and "\n" in answer.answer else ""
-    if footer and not footer.startswith("- "):  # "…and 4 older articles."
+    for e in by_story(answer.timeline):
+        lines.append(f"- {style.bold(long_date(e.published, answer.language) or undated)}: {e.text} [{e.n}]"
+                     if e else "")
+    if footer := footer_of(answer):  # "…and 4 older articles."
         lines.append(footer)
     return lines
 
