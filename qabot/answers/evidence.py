@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 
 from embeddings.keyword import STOP_WORDS
+from qabot.text.cognates import Roots, cognate
 from qabot.text.dates import MONTHS
 from qabot.text.fold import fold, folded_terms
 from qabot.text.lang import ro
@@ -44,20 +45,32 @@ def question_names(question: str) -> list[list[str]]:
     return out
 
 
-def elsewhere(question: str, texts: list[str], rare: Callable[[str], bool], language: str = "en") -> bool:
+def elsewhere(
+    question: str, texts: list[str], rare: Callable[[str], bool], language: str = "en",
+    translated: Callable[[list[str]], bool] | None = None,
+) -> bool:
     """True when a name in the question is in none of ``texts`` (the best articles' text) and
     is rare in the archive (``rare(word)``): a name the archive writes often may be written
     otherwise in the answering article ("Liberal Democrats" as "Lib Dems"). A Romanian
-    question declines its names ("primarul Brăilei"): their stem is looked for."""
+    question declines its names ("primarul Brăilei"): their stem is looked for.
+
+    ``translated(words)``: across languages, whether a name may be a translation the archive
+    writes otherwise ("Varșovia" for Warsaw, "Teatrul de Vară" for the Summer Theatre); such a
+    name is no evidence either way, and is skipped."""
     names = question_names(question)
     if not names:
         return False
     folded = [fold(t) for t in texts]
     stem = ro.name_stem if language == "ro" else _same
+    roots = [Roots(t) for t in texts] if translated is not None else []
     for words in names:
         # any word of the name will do: "Bayer Leverkusen" may be "Leverkusen" in the article;
         # "Australia" or "Paris" alone must be there
-        if not any(re.search(rf"\b{re.escape(stem(w))}", t) for w in words for t in folded) and all(map(rare, words)):
+        if any(re.search(rf"\b{re.escape(stem(w))}", t) for w in words for t in folded):
+            continue
+        if any(r.has(w) for w in words for r in roots):  # "Comisia" is the "Commission"
+            continue
+        if all(map(rare, words)) and not (translated is not None and translated(words)):
             return True
     return False
 
@@ -69,26 +82,6 @@ def _same(word: str) -> str:
 def unknown_word(question: str, store) -> bool:
     """True when the question uses a content word no article in the archive contains."""
     return any(store.word_documents(t) == 0 for t in folded_terms(question) if len(t) > 3)
-
-
-COGNATE_MIN = 5  # letters two words must share from their start to be the same word in two languages
-COGNATE_SHARE = 0.75  # ... and the share of the shorter word those letters must be
-
-
-def cognate(a: str, b: str) -> bool:
-    """The same word, or the same Latin root across Romanian and English ("ministrul" and
-    "minister", "transporturilor" and "transport"): a long enough common start (both folded)."""
-    if a == b:
-        return True
-    shared = len(_common_start(a, b))
-    return shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b))
-
-
-def _common_start(a: str, b: str) -> str:
-    end = 0
-    while end < min(len(a), len(b)) and a[end] == b[end]:
-        end += 1
-    return a[:end]
 
 
 def in_headline(question: str, headline: str) -> bool:

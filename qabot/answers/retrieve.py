@@ -18,6 +18,7 @@ from embeddings.base import Store
 from embeddings.fusion import blend, normalise
 from embeddings.records import NO_FILTERS, Filters, Passage
 from qabot.models import Hit
+from qabot.text.cognates import shared_roots
 from qabot.text.when import parse_dates
 
 __all__ = ["Candidate", "Filters", "Retriever", "Weights", "is_question", "section_in"]
@@ -43,6 +44,7 @@ class Candidate:
     dense: float = 0.0
     lead: float = 0.0
     keyword: float = 0.0
+    cognate: float = 0.0
     score: float = 0.0
     chunk_scores: dict[int, float] = field(default_factory=dict)
 
@@ -62,6 +64,18 @@ class Weights:
     # story, which news put in the lead. Measured: lead 0.6 lifts known-item MRR@10 from
     # 0.847 to 0.873 but costs natural questions two points of R@1.
     lead_for_questions: float = 0.0
+    # A question in another language than the archive's (``across``): its keyword search has
+    # only its names and figures, and the best-matched of its words are its cognates in the
+    # articles (``qabot.text.cognates``), read for the best ``COGNATE_ARTICLES``. Measured on
+    # XQuAD ro->en / en->ro first by ranking: 0.80 / 0.86 by cosine alone (docs/quality.md).
+    # A name is in many paragraphs there, and its keyword weight costs a fact question the one
+    # that answers it (0.30: 0.82 against 0.05: 0.85); a question about a story (the latest,
+    # a timeline) wants every article naming it, and keeps ``keyword``.
+    keyword_across: float = 0.05
+    cognate: float = 0.15
+
+
+COGNATE_ARTICLES = 20
 
 
 _QUESTION = re.compile(
@@ -98,10 +112,12 @@ class Retriever:
     def candidates(
         self, query: str, filters: Filters = NO_FILTERS, query_vector: np.ndarray | None = None,
         keyword_query: str | None = None, dense_hits: list[tuple[int, float]] | None = None,
-        keyword_hits: Future | None = None,
+        keyword_hits: Future | None = None, across: bool = False, story: bool = False,
     ) -> list[Candidate]:
         """All articles found by either signal, scored and sorted best first. ``dense_hits``
-        and ``keyword_hits`` (a future): these very searches, when the caller started them."""
+        and ``keyword_hits`` (a future): these very searches, when the caller started them.
+        ``across``: the question is in another language than the archive; ``story``: it asks
+        about a story rather than a fact (``Weights``)."""
         qvec = self.embed_query(query) if query_vector is None else query_vector
         if dense_hits is None:
             dense_hits = self.store.dense_search(qvec, DENSE_CHUNKS, filters)
@@ -121,10 +137,11 @@ class Retriever:
         missing = [doc_id for doc_id, _ in keyword if doc_id not in found]
         if missing:
             self._score_chunks(missing, qvec, found)
-        return self._ranked(query, qvec, found, keyword_scores)
+        return self._ranked(query, qvec, found, keyword_scores, across, story)
 
     def _ranked(
-        self, query: str, qvec: np.ndarray, found: dict[str, Candidate], keyword_scores: dict[str, float]
+        self, query: str, qvec: np.ndarray, found: dict[str, Candidate], keyword_scores: dict[str, float],
+        across: bool = False, story: bool = False,
     ) -> list[Candidate]:
         """Fills each candidate's signals and blends them (embeddings.fusion), best first."""
         w = self.weights
@@ -135,10 +152,23 @@ class Retriever:
             candidate.dense = max(candidate.chunk_scores.values(), default=0.0)
             candidate.lead = leads.get(doc_id, 0.0)
         dense = {doc_id: c.dense for doc_id, c in found.items()}
-        scores = blend([dense, leads, keyword_scores], [w.dense, lead_weight, w.keyword], keys=found)
+        keyword_weight = w.keyword_across if across and not story else w.keyword
+        scores = blend([dense, leads, keyword_scores], [w.dense, lead_weight, keyword_weight], keys=found)
+        if across:
+            cognates = self._cognates(query, sorted(found, key=scores.__getitem__, reverse=True)[:COGNATE_ARTICLES])
+            scores = blend([scores, cognates], [1.0, w.cognate], keys=found)
+            for doc_id, share in cognates.items():
+                found[doc_id].cognate = share
         for doc_id, candidate in found.items():
             candidate.score = scores[doc_id]
         return sorted(found.values(), key=lambda c: c.score, reverse=True)
+
+    def _cognates(self, query: str, doc_ids: list[str]) -> dict[str, float]:
+        """The share of the question's words each article has a cognate of (``shared_roots``)."""
+        docs = self.store.documents(doc_ids)
+        kept = [i for i in doc_ids if i in docs]
+        shares = shared_roots(query, [f"{docs[i].title}\n{docs[i].text}" for i in kept])
+        return dict(zip(kept, shares, strict=True))
 
     def _lead_scores(self, doc_ids: list[str], qvec: np.ndarray) -> dict[str, float]:
         first = self.store.first_passage_ids(doc_ids)
@@ -157,7 +187,7 @@ class Retriever:
     def retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
         boost: list[str] | None = None, force_dates: bool = False, today: date | None = None,
-        date_slack: int = 0,
+        date_slack: int = 0, across: bool = False, story: bool = False,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         """Hybrid retrieval. Flags filter strictly; a date or section said in the question filters
         softly: kept only while the best filtered article is about as close as the best overall
@@ -183,7 +213,8 @@ class Retriever:
         def run(attempt: Filters, dense_hits: list[tuple[int, float]] | None = None,
                 keyword_hits: Future | None = None) -> list[Candidate]:
             found = self.candidates(query, attempt, query_vector=qvec, keyword_query=keyword_query,
-                                    dense_hits=dense_hits, keyword_hits=keyword_hits)
+                                    dense_hits=dense_hits, keyword_hits=keyword_hits, across=across,
+                                    story=story)
             for c in found:
                 if boost and c.doc_id in boost:
                     c.score += FOLLOW_UP_BOOST

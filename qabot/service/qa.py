@@ -20,7 +20,7 @@ from embeddings.base import Store
 from qabot.answers.asof import NEAR
 from qabot.answers.compose import assemble
 from qabot.answers.extract import Extractor
-from qabot.answers.intent import ASOF, ENTITY, PERIOD, TIMELINE, Intent, read_intent
+from qabot.answers.intent import ASOF, ENTITY, LATEST, PERIOD, TIMELINE, Intent, read_intent
 from qabot.answers.retrieve import Candidate, Filters, Retriever, in_background
 from qabot.errors import ConfigError, IndexDamaged, IndexMissing
 from qabot.ingest.pipeline import IngestReport, ingest
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 ARCHIVE_SAMPLE = 20  # newest articles whose openings tell the archive's language
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
+NAME_SIMILARITY = 0.18  # a translated name's similarity to a passage naming it (XQuAD ro->en: 0.18-0.43)
 
 
 
@@ -223,12 +224,12 @@ class QAService:
     def _retrieve(
         self, query: str, filters: Filters, *, question_dates: bool, keyword_query: str | None = None,
         boost: list[str] | None = None, pin: str | None = None, force_dates: bool = False,
-        today: date | None = None, date_slack: int = 0,
+        today: date | None = None, date_slack: int = 0, across: bool = False, story: bool = False,
     ) -> tuple[list[Candidate], list[Hit], np.ndarray]:
         retriever = self.retriever
         candidates, hits, qvec = retriever.retrieve(
             query, filters, question_dates=question_dates, keyword_query=keyword_query, boost=boost,
-            force_dates=force_dates, today=today, date_slack=date_slack,
+            force_dates=force_dates, today=today, date_slack=date_slack, across=across, story=story,
         )
         if pin and self._pin(candidates, pin, query, qvec, retriever):
             candidates.sort(key=lambda c: c.score, reverse=True)
@@ -288,7 +289,8 @@ class QAService:
         lookups = self._name_lookups(intent, query) if intent.kind == ENTITY else None
         candidates, hits, qvec = self._retrieve(
             query, Filters(since, until, section), boost=cited_before, pin=pin, force_dates=intent.kind == PERIOD,
-            keyword_query=names_and_figures(query) if across else None,
+            keyword_query=names_and_figures(query) if across else None, across=across,
+            story=intent.kind in (LATEST, TIMELINE),
             today=today, date_slack=NEAR if intent.kind == ASOF else 0,
             # a timeline spans its story, "the first forecast for 2026" came out before 2026, and "after
             # the first budget revision of 2025" is timed by the revision
@@ -405,9 +407,32 @@ class QAService:
         limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
         top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
-        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language):
+        sure = best >= self.min_relevance + UNSURE_MARGIN
+        # across languages a name the archive never writes may be written otherwise in it
+        # ("Varșovia" is Warsaw): with a confident cosine, or when the model finds the name in
+        # the best article, it is no evidence of another subject
+        translated = (lambda words: self._unwritten(words, language) and (
+            sure or self._name_in(" ".join(words), hits[0].article_id))) if across else None
+        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language, translated):
             return True
         return not across and best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
+
+    def _name_in(self, name: str, article_id: str) -> bool:
+        """The model finds ``name`` in one of the article's passages, in whatever language it
+        is written there: "varsoviei" scores 0.24 against a passage on Warsaw, "australia"
+        -0.03 against one on Romania's minimum wage (``NAME_SIMILARITY``, docs/quality.md)."""
+        ids = self.store.passage_ids([article_id]).get(article_id, [])
+        if not ids:
+            return False
+        vector = self.encoder.embed([name], kind="query")[0]
+        return float(np.max(self.store.passage_similarities(ids, vector))) >= NAME_SIMILARITY
+
+    def _unwritten(self, words: list[str], language: str) -> bool:
+        """No article has any word of the name, as written or (Romanian) by its stem."""
+        from qabot.text.lang import ro
+
+        stem = ro.name_stem if language == "ro" else (lambda w: w)
+        return all(self.store.word_documents(w) == 0 and self.store.word_documents(stem(w)) == 0 for w in words)
 
     def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
         """Starts looking up the names the question mentions (``_name_hits``): each costs a

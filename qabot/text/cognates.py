@@ -1,0 +1,91 @@
+"""Words two languages share by their Latin or Greek root: "inflația" and "inflation",
+"populația" and "population", "teatrul" and "theatre", "comisia" and "commission".
+
+A Romanian question over an English archive (or the reverse) shares few words with its
+articles as written; the model's cosine carries most of the match, and is weaker across
+languages (XQuAD ro->en: 0.80 first by cosine against 0.92 en->en, docs/quality.md). Romanian
+and English write most of their learned vocabulary from the same roots, so a long enough
+common start, after spelling differences the two languages make regularly (English doubles
+consonants and writes "ph", "th", "y" and "k" where Romanian writes "f", "t", "i" and "c"),
+is evidence that an article speaks of what the question asks. ``shared_roots`` measures it
+for ranking; ``cognate`` decides it for one pair of words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from qabot.text.fold import fold, folded_terms
+
+COGNATE_MIN = 5  # letters two words must share from their start to be the same word in two languages
+COGNATE_SHARE = 0.75  # ... and the share of the shorter word those letters must be
+MIN_LETTERS = 4  # shorter question words ("rata", "anul") match too much by their start
+
+_SPELLINGS = (("ph", "f"), ("th", "t"), ("ck", "c"), ("qu", "c"), ("k", "c"), ("y", "i"), ("w", "v"))
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def spelling(word: str) -> str:
+    """``word`` folded and written as the two languages would both write it: "commission" and
+    "comisia" start alike as "comision" and "comisia"."""
+    word = fold(word)
+    for english, common in _SPELLINGS:
+        word = word.replace(english, common)
+    return _DOUBLED.sub(r"\1", word)
+
+
+def cognate(a: str, b: str) -> bool:
+    """The same word, or the same root across Romanian and English ("ministrul" and
+    "minister"): a long enough common start once both are spelt alike."""
+    if a == b:
+        return True
+    a, b = spelling(a), spelling(b)
+    shared = _common_start(a, b)
+    return shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b))
+
+
+def _common_start(a: str, b: str) -> int:
+    end = 0
+    while end < min(len(a), len(b)) and a[end] == b[end]:
+        end += 1
+    return end
+
+
+class Roots:
+    """An article's words by their first four letters (as spelt by ``spelling``), so a
+    question word is compared only with the few that could be its cognate."""
+
+    def __init__(self, text: str) -> None:
+        self.by_start: dict[str, set[str]] = {}
+        for word in folded_terms(text):
+            written = spelling(word)
+            self.by_start.setdefault(written[:MIN_LETTERS], set()).add(written)
+
+    def has(self, word: str) -> bool:
+        written = spelling(word)
+        return any(cognate(written, other) for other in self.by_start.get(written[:MIN_LETTERS], ()))
+
+
+def question_roots(question: str) -> list[str]:
+    """The question's words a cognate is looked for: content words of four letters or more
+    (names and figures included: a name is its own cognate)."""
+    return [w for w in folded_terms(question) if len(w) >= MIN_LETTERS]
+
+
+def shared_roots(question: str, texts: Sequence[str]) -> list[float]:
+    """For each of ``texts``, the share of the question's words it has a cognate of, each word
+    weighted by how few of ``texts`` have it (a word every candidate has tells them apart not
+    at all). 0 for every text when the question has no such word."""
+    words = question_roots(question)
+    if not words or not texts:
+        return [0.0] * len(texts)
+    roots = [Roots(text) for text in texts]
+    has = [[r.has(w) for w in words] for r in roots]
+    n = len(texts)
+    weights = [math.log(1 + n / max(1, sum(row[i] for row in has))) for i in range(len(words))]
+    total = sum(weights)
+    return [sum(w for w, hit in zip(weights, row, strict=True) if hit) / total for row in has]
