@@ -46,6 +46,7 @@ ARCHIVE_SAMPLE = 20  # newest articles whose openings tell the archive's languag
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
 NAME_SIMILARITY = 0.18  # a translated name's similarity to a passage naming it (XQuAD ro->en: 0.18-0.43)
+NAME_SIMILARITY_SURE = 0.12  # ... when the archive never writes the name and the question's cosine is high
 
 
 
@@ -411,13 +412,13 @@ class QAService:
         # across languages a name the archive never writes may be written otherwise in it
         # ("Varșovia" is Warsaw): with a confident cosine, or when the model finds the name in
         # the best article, it is no evidence of another subject
-        translated = (lambda words: self._unwritten(words, language) and (
-            sure or self._name_in(" ".join(words), hits[0].article_id))) if across else None
+        translated = (lambda words: self._name_in(" ".join(words), hits[0].article_id, NAME_SIMILARITY_SURE if (
+            sure and self._unwritten(words, language)) else NAME_SIMILARITY)) if across else None
         if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language, translated):
             return True
         return not across and best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
-    def _name_in(self, name: str, article_id: str) -> bool:
+    def _name_in(self, name: str, article_id: str, floor: float) -> bool:
         """The model finds ``name`` in one of the article's passages, in whatever language it
         is written there: "varsoviei" scores 0.24 against a passage on Warsaw, "australia"
         -0.03 against one on Romania's minimum wage (``NAME_SIMILARITY``, docs/quality.md)."""
@@ -425,7 +426,7 @@ class QAService:
         if not ids:
             return False
         vector = self.encoder.embed([name], kind="query")[0]
-        return float(np.max(self.store.passage_similarities(ids, vector))) >= NAME_SIMILARITY
+        return float(np.max(self.store.passage_similarities(ids, vector))) >= floor
 
     def _unwritten(self, words: list[str], language: str) -> bool:
         """No article has any word of the name, as written or (Romanian) by its stem."""
