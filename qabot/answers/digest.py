@@ -16,7 +16,7 @@ import numpy as np
 from embeddings.base import Store
 from embeddings.records import Document
 from qabot.answers.extract import Extractor, Source, whole_quotes
-from qabot.answers.labels import DIGEST_NOTHING, DIGEST_PERIOD, DIGEST_TODAY, SUMMARY_OF, UNDATED
+from qabot.answers.labels import days_label, labels
 from qabot.answers.layout import Lines, doc_hit, lines
 from qabot.answers.scoring import Scored
 from qabot.answers.stories import components
@@ -62,26 +62,25 @@ def group_stories(docs: list[Document], lead_vectors: Callable[[list[str]], np.n
     return [stories[r] for r in sorted(stories)]
 
 
-def digest_answer(stories: list[list[Document]], since: str, until: str, fallback: list[Document]) -> Lines:
-    """One headline per article, story by story; the newest articles when the period has none."""
-    period = _period_label(since, until)
+def digest_answer(
+    stories: list[list[Document]], since: str, until: str, fallback: list[Document], language: str = "en",
+) -> Lines:
+    """One headline per article, story by story; the newest articles when the period has none
+    (the heading and dates in ``language``)."""
+    said = labels(language)
+    period = days_label(since, until, language)
     if not stories:
         rows = [(doc_hit(d), d.title, i) for i, d in enumerate(fallback[:LATEST_FALLBACK])]
-        return lines(DIGEST_NOTHING.format(period=period), rows)
-    heading = DIGEST_TODAY.format(day=long_date(since)) if since == until else DIGEST_PERIOD.format(period=period)
+        return lines(said.digest_nothing.format(period=period), rows, language=said.language)
+    heading = (said.digest_today.format(day=long_date(since, said.language)) if since == until
+               else said.digest_period.format(period=period))
     rows = [(doc_hit(d), d.title, g) for g, story in enumerate(stories) for d in story]
-    return lines(heading, rows[:DIGEST_MAX])
+    return lines(heading, rows[:DIGEST_MAX], language=said.language)
 
 
-def _period_label(since: str, until: str) -> str:
-    if since == until:
-        return f"on {long_date(since)}"
-    return f"from {long_date(since)} to {long_date(until)}"
-
-
-def summary(extractor: Extractor, doc: Document) -> tuple[str, list[Citation]]:
+def summary(extractor: Extractor, doc: Document, language: str = "en") -> tuple[str, list[Citation]]:
     """The article's lead, then its ``KEY_SENTENCES`` sentences that share most with its headline
-    or state a figure or a quotation, in reading order, under "Summary of …"."""
+    or state a figure or a quotation, in reading order, under "Summary of …" (in ``language``)."""
     hit = doc_hit(doc)
     sentences = split_sentences(doc.text)
     title = set(folded_terms(doc.title))
@@ -94,5 +93,7 @@ def summary(extractor: Extractor, doc: Document) -> tuple[str, list[Citation]]:
     chosen = sorted(scored, key=lambda s: s.score, reverse=True)[: 1 + KEY_SENTENCES]
     chosen = whole_quotes(chosen, {(s.hit_rank, s.position): s for s in scored})  # no quotation cut open
     text, citations = extractor.write(chosen, [Source(hit, [(doc.text, 1.0)])])
-    head = SUMMARY_OF.format(title=doc.title, day=long_date(doc.published) if doc.published else UNDATED)
+    said = labels(language)
+    day = long_date(doc.published, said.language) if doc.published else said.undated
+    head = said.summary_of.format(title=doc.title, day=day)
     return f"{head} {text}", citations

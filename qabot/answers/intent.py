@@ -163,26 +163,55 @@ _SUMMARY = re.compile(
 def read_shape(question: str, dates: DateRange, today: date | None = None) -> Intent | None:
     """A list, comparison, cause, digest or summary question, else None (the kinds above).
     ``subject`` is what a list or comparison is about (its first side), ``topic`` a comparison's
-    second side, ``name`` a list's author."""
-    if _SUMMARY.search(question):
+    second side, ``name`` a list's author. English wording is read first; the Romanian cues
+    (``qabot.text.lang.ro``) read the folded question, and a relative time they name ("azi",
+    "săptămâna aceasta") is the range its English phrase names."""
+    folded = fold(question)
+    if not dates:
+        dates = _romanian_dates(folded, today)
+    if _SUMMARY.search(question) or ro.SUMMARY.search(folded):
         return Intent(SUMMARY, dates)
-    if _DIGEST.search(question):
+    if _DIGEST.search(question) or ro.DIGEST.search(folded):
         return Intent(DIGEST, dates)
-    by = _LIST_BY.match(question)
-    if by and _looks_like_name(by.group(1)):
-        return Intent(LIST, dates, name=_strip(parse_dates(by.group(1), today)[1]))
-    listed = _LIST.match(question)
+    by = _groups(_LIST_BY.match(question), question) or _groups(ro.LIST_BY.match(folded), question)
+    if by and _looks_like_name(by[0]):
+        return Intent(LIST, dates, name=_strip(_undated(by[0], today)))
+    listed = _groups(_LIST.match(question), question) or _groups(ro.LIST.match(folded), question)
     if listed:
-        subject = _strip(parse_dates(next(g for g in listed.groups() if g), today)[1])
+        subject = _strip(_undated(listed[0], today))
         if subject:
             return Intent(LIST, dates, subject=subject)
-    compared = _COMPARE.search(question)
+    compared = _groups(_COMPARE.search(question), question) or _groups(ro.COMPARE.search(folded), question)
     if compared:
-        x, y = (g for g in compared.groups() if g)
+        x, y = compared
         return Intent(COMPARE, dates, subject=_strip(x), topic=_strip(y))
-    if _WHY.match(question):
+    if _WHY.match(question) or ro.WHY.match(folded):
         return Intent(WHY, dates)
     return None
+
+
+def _groups(match: re.Match[str] | None, question: str) -> list[str]:
+    """The groups that took part in ``match`` (on the question, or on its folded text: then as
+    typed, since folding keeps Latin text's length), empty ones left out; [] for no match."""
+    if match is None:
+        return []
+    if match.string == question or len(match.string) != len(question):
+        return [g for g in match.groups() if g]
+    spans = (match.span(i) for i in range(1, (match.re.groups or 0) + 1))
+    return [question[start:end] for start, end in spans if end > start >= 0]
+
+
+def _romanian_dates(folded: str, today: date | None) -> DateRange:
+    """The range of the relative time a Romanian question names ("azi": today), else none."""
+    found = ro.relative_time(folded)
+    return parse_dates(found[2], today)[0] if found else DateRange()
+
+
+def _undated(text: str, today: date | None) -> str:
+    """``text`` without the time it names, English or Romanian ("Sibiu this month", "Sibiu azi")."""
+    rest = parse_dates(text, today)[1]
+    found = ro.relative_time(fold(rest))
+    return " ".join((rest[: found[0]] + rest[found[1]:]).split()) if found and len(fold(rest)) == len(rest) else rest
 
 
 def bare_name(text: str) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from embeddings.records import Document
-from qabot.answers.labels import UNDATED
+from qabot.answers.labels import labels
 from qabot.models import Answer, Citation, Hit, TimelineEntry
 from qabot.text.dates import long_date
 from qabot.text.fragments import text_fragment
@@ -22,18 +22,21 @@ LINE_CHARS = 240  # one line of a list: a longer sentence is cut at a word
 
 @dataclass(frozen=True)
 class Lines:
-    """A heading, dated lines and their citations; ``footer`` follows the lines."""
+    """A heading, dated lines and their citations; ``footer`` follows the lines; the dates are
+    written in ``language``."""
 
     heading: str
     entries: tuple[TimelineEntry, ...]
     citations: tuple[Citation, ...]
     footer: str = ""
+    language: str = "en"
 
     @property
     def text(self) -> str:
         out = [self.heading] if self.heading else []
+        undated = labels(self.language).undated
         for e in by_story(self.entries):
-            out.append(f"- {long_date(e.published) or UNDATED}: {e.text} [{e.n}]" if e else "")
+            out.append(f"- {long_date(e.published, self.language) or undated}: {e.text} [{e.n}]" if e else "")
         if self.footer:
             out.append(self.footer)
         return "\n".join(out)
@@ -56,15 +59,16 @@ def footer_of(answer: Answer) -> str:
     return "" if last.startswith("- ") else last
 
 
-def lines(heading: str, rows: list[tuple[Hit, str, int]], footer: str = "") -> Lines:
-    """``rows`` of (article, the line's text, story group), in the order to print them."""
+def lines(heading: str, rows: list[tuple[Hit, str, int]], footer: str = "", language: str = "en") -> Lines:
+    """``rows`` of (article, the line's text, story group), in the order to print them; dates
+    in ``language``."""
     entries: list[TimelineEntry] = []
     citations: list[Citation] = []
     for n, (hit, text, group) in enumerate(rows, 1):
         link = text_fragment(hit.url, text) if text != hit.title else hit.url
         entries.append(TimelineEntry(hit.published, text, n, group))
         citations.append(Citation(n, hit.article_id, hit.title, hit.url, hit.published, text, link))
-    return Lines(heading, tuple(entries), tuple(citations), footer)
+    return Lines(heading, tuple(entries), tuple(citations), footer, language)
 
 
 def doc_hit(doc: Document, score: float = 0.0) -> Hit:

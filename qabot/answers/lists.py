@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from embeddings.base import Store
 from embeddings.records import Document, Filters
-from qabot.answers.labels import LIST_BY_AUTHOR, LIST_IN_PERIOD, LIST_MENTIONING, LIST_MORE
+from qabot.answers.labels import labels, period_label
 from qabot.answers.layout import Lines, doc_hit, lines, one_line, whole
 from qabot.text.dates import Period
 from qabot.text.fold import fold, folded_terms
@@ -64,16 +64,19 @@ def by_author(store: Store, author: str, dates: DateRange, total: int) -> list[D
     return [d for d in found if _within(d.published, dates)]
 
 
-def list_answer(docs: list[Document], *, subject: str = "", author: str = "", period: Period | None = None) -> Lines:
+def list_answer(
+    docs: list[Document], *, subject: str = "", author: str = "", period: Period | None = None, language: str = "en",
+) -> Lines:
     """One line per article, newest first: its headline when that names the subject, else its
-    first sentence that does (cut to one line)."""
-    heading = LIST_BY_AUTHOR.format(author=author) if author else LIST_MENTIONING.format(subject=subject)
+    first sentence that does (cut to one line); the heading in ``language``."""
+    said = labels(language)
+    heading = said.list_by_author.format(author=author) if author else said.list_mentioning.format(subject=subject)
     if period is not None:
-        heading = LIST_IN_PERIOD.format(heading=heading.rstrip(":"), period=period.label) + ":"
+        heading = said.list_in_period.format(heading=heading.rstrip(":"), period=period_label(period, language)) + ":"
     words = subject_words(subject) if subject else []
     rows = [(doc_hit(d), _line(d, words), 0) for d in docs[:LIST_MAX]]
-    more = LIST_MORE.format(count=len(docs) - LIST_MAX) if len(docs) > LIST_MAX else ""
-    return lines(heading, rows, more)
+    more = said.list_more.format(count=len(docs) - LIST_MAX) if len(docs) > LIST_MAX else ""
+    return lines(heading, rows, more, said.language)
 
 
 def _line(doc: Document, words: list[str]) -> str:

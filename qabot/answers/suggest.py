@@ -9,6 +9,9 @@ reader more than none). Candidates, in order of preference:
   shares with the story;
 - the people named in the answer: "Who is Sorin Vlădescu?";
 - on a new chat, the newest articles' names and "What's new this week?".
+
+Each is written in the reader's language (``qabot.answers.labels``: "Cine este Sorin Vlădescu?"),
+which the question reading (``qabot.answers.intent``) reads as its English sibling.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ import re
 from collections.abc import Iterable, Sequence
 
 from qabot.answers.intent import LATEST, TIMELINE
-from qabot.answers.labels import ASK_LATEST, ASK_NEW_THIS_WEEK, ASK_TIMELINE, ASK_WHO
+from qabot.answers.labels import labels
 from qabot.answers.stories import names
 from qabot.models import Answer
 from qabot.text.fold import fold
+from qabot.text.lang import SUPPORTED
 
 MAX_SUGGESTIONS = 3
 _UPPER = "A-ZĂÂÎȘȚŞŢ"
@@ -73,27 +77,34 @@ def people(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def after_answer(answer: Answer, shared: Sequence[str]) -> list[str]:
+def after_answer(answer: Answer, shared: Sequence[str], language: str | None = None) -> list[str]:
     """Candidates after ``answer``: ``shared`` are the names its lead headline shares with the
-    story's other articles (``story_names``), best first."""
+    story's other articles (``story_names``), best first; in ``language`` (else the answer's)."""
+    said = labels(language or answer.language)
     asked = fold(answer.question)
     out: list[str] = []
     for name in shared[:2]:
         if answer.kind != LATEST:
-            out.append(ASK_LATEST.format(name=name))
+            out.append(said.ask_latest.format(name=name))
         if answer.kind != TIMELINE:
-            out.append(ASK_TIMELINE.format(name=name))
-    out += [ASK_WHO.format(name=p) for p in people(answer.answer) if fold(p) not in asked]
+            out.append(said.ask_timeline.format(name=name))
+    out += [said.ask_who.format(name=p) for p in people(answer.answer) if fold(p) not in asked]
     return _unique(out, answer.question)
 
 
-def on_start(titles: Iterable[str], leads: Iterable[str]) -> list[str]:
-    """Candidates for a new chat, from the newest articles' headlines and leads."""
-    out = [ASK_NEW_THIS_WEEK]
+def on_start(titles: Iterable[str], leads: Iterable[str], language: str | None = None) -> list[str]:
+    """Candidates for a new chat, from the newest articles' headlines and leads, in ``language``."""
+    said = labels(language)
+    out = [said.ask_new_this_week]
     for title, lead in zip(titles, leads, strict=False):
-        out += [ASK_LATEST.format(name=n) for n in story_names(title)[:1]]
-        out += [ASK_WHO.format(name=p) for p in people(lead)[:1]]
+        out += [said.ask_latest.format(name=n) for n in story_names(title)[:1]]
+        out += [said.ask_who.format(name=p) for p in people(lead)[:1]]
     return _unique(out, "")
+
+
+def asks_who(question: str) -> bool:
+    """A "who is …" suggestion, in either language (it may lead back to the answer's articles)."""
+    return any(question.startswith(labels(code).ask_who.split("{", 1)[0]) for code in SUPPORTED)
 
 
 def _unique(questions: list[str], asked: str) -> list[str]:

@@ -279,7 +279,7 @@ class QAService:
         if own.kind in SHAPES:  # a list, digest, summary or comparison stands alone: no follow-up reading
             intent, query = own, question
         # lists, digests, summaries and comparisons read a set of articles (qabot.service.shapes)
-        shaped = shaped_answer(self, question, intent, conversation, Filters(since, until, section), today)
+        shaped = shaped_answer(self, question, intent, conversation, Filters(since, until, section), today, spoken)
         if shaped is not None:
             return self._finish(replace(shaped, resolved_question=query), query, [], [], conversation, started,
                                 suggest, today, spoken)
@@ -332,7 +332,7 @@ class QAService:
         lead_hits = [first[i] for i in leading if i in first]
         ranking = (lead_hits + [h for h in hits if h.article_id not in leading])[:10]
         if suggest:
-            answer = replace(answer, suggestions=self.suggester.after(answer, ranking, today))
+            answer = replace(answer, suggestions=self.suggester.after(answer, ranking, today, spoken))
         answer = _with_latency(answer, started, spoken)
         answer.extra["ranking"] = ranking or [_cited_hit(c) for c in answer.citations]
         self.history.add(conversation, Turn(answer.question, query, answer))
@@ -345,11 +345,14 @@ class QAService:
             self._suggester = Suggester(self)
         return self._suggester
 
-    def suggestions(self, answer: Answer | None = None, today: date | None = None) -> tuple[str, ...]:
-        """Up to three questions the archive answers: follow-ups to ``answer``, or, for a new
-        chat (``/start``, the web page), from the newest articles. Each was asked and answered."""
+    def suggestions(
+        self, answer: Answer | None = None, today: date | None = None, language: str | None = None,
+    ) -> tuple[str, ...]:
+        """Up to three questions the archive answers: follow-ups to ``answer`` (in its language),
+        or, for a new chat (``/start``, the web page), from the newest articles, in ``language``
+        (the interface's). Each was asked and answered."""
         if answer is None:
-            return self.suggester.on_start(today)
+            return self.suggester.on_start(today, language)
         ranking = answer.extra.get("ranking") or [_cited_hit(c) for c in answer.citations]
         return self.suggester.after(answer, list(ranking), today)
 

@@ -2,8 +2,8 @@
 candidates): each is asked back through the service and kept only when answered, not refused.
 
 The cost is bounded: at most ``CHECKS`` candidates are asked per answer, and each verdict is
-cached per index version (a candidate asked again costs a dictionary look-up), as are the
-suggestions for a new chat.
+cached per index version and language (a candidate asked again costs a dictionary look-up), as
+are the suggestions for a new chat (per language: a Romanian reader is offered Romanian questions).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Protocol
 
 from embeddings.base import Store
 from qabot.answers.extract import lead_vectors
-from qabot.answers.labels import ASK_WHO
 from qabot.answers.stories import main_story
-from qabot.answers.suggest import MAX_SUGGESTIONS, after_answer, on_start, story_names
+from qabot.answers.suggest import MAX_SUGGESTIONS, after_answer, asks_who, on_start, story_names
 from qabot.models import Answer, Hit
+from qabot.text.lang import DEFAULT, supported
 
 
 class QAService(Protocol):
@@ -27,7 +27,9 @@ class QAService(Protocol):
     @property
     def store(self) -> Store: ...
 
-    def ask(self, question: str, conversation: str | None = None, *, today: date | None = None) -> Answer: ...
+    def ask(
+        self, question: str, conversation: str | None = None, *, today: date | None = None, language: str | None = None,
+    ) -> Answer: ...
 
 CHECKS = 5  # candidates asked back per answer, at most
 CACHED = 2000  # verdicts remembered per process
@@ -37,12 +39,16 @@ NEWEST = 6  # articles a new chat's suggestions come from
 class Suggester:
     def __init__(self, service: QAService) -> None:
         self.service = service
-        self._verdicts: OrderedDict[tuple[str, str, str], bool] = OrderedDict()
-        self._start: tuple[str, str, tuple[str, ...]] | None = None
+        self._verdicts: OrderedDict[tuple[str, str, str, str], bool] = OrderedDict()
+        self._start: dict[str, tuple[str, str, tuple[str, ...]]] = {}  # language -> (version, day, questions)
         self._lock = threading.Lock()
 
-    def after(self, answer: Answer, ranking: list[Hit], today: date | None) -> tuple[str, ...]:
-        """Up to three follow-ups to ``answer`` (``ranking``: its hits, best first)."""
+    def after(
+        self, answer: Answer, ranking: list[Hit], today: date | None, language: str | None = None,
+    ) -> tuple[str, ...]:
+        """Up to three follow-ups to ``answer`` (``ranking``: its hits, best first), in
+        ``language`` (else the answer's)."""
+        spoken = supported(language or answer.language) or DEFAULT
         if not answer.found or not answer.citations:
             return ()
         store = self.service.store
@@ -55,40 +61,45 @@ class Suggester:
                 words = {w for h in others for w in story_names(h.title)}
                 shared = [n for n in story_names(lead.title) if n in words] or story_names(lead.title)[:1]
         cited = {c.article_id for c in answer.citations}
-        return self._checked(after_answer(answer, shared), today, cited)
+        return self._checked(after_answer(answer, shared, spoken), today, cited, spoken)
 
-    def on_start(self, today: date | None) -> tuple[str, ...]:
-        """Up to three questions for a new chat, from the newest articles; cached per version."""
+    def on_start(self, today: date | None, language: str | None = None) -> tuple[str, ...]:
+        """Up to three questions for a new chat, from the newest articles, in ``language`` (the
+        interface's; else English); cached per version, day and language."""
+        spoken = supported(language) or DEFAULT
         store = self.service.store
         key = (store.version, str(today))
-        cached = self._start
+        cached = self._start.get(spoken)
         if cached is not None and cached[:2] == key:
             return cached[2]
         newest = store.latest(NEWEST)
         leads = [d.text.split("\n", 1)[0] for d in newest]
-        found = self._checked(on_start((d.title for d in newest), leads), today, set())
-        self._start = (*key, found)
+        found = self._checked(on_start((d.title for d in newest), leads, spoken), today, set(), spoken)
+        with self._lock:
+            self._start[spoken] = (*key, found)
         return found
 
-    def _checked(self, candidates: list[str], today: date | None, cited: set[str]) -> tuple[str, ...]:
+    def _checked(self, candidates: list[str], today: date | None, cited: set[str], language: str) -> tuple[str, ...]:
         kept: list[str] = []
         for question in candidates[:CHECKS]:
-            if self._answers(question, today, cited):
+            if self._answers(question, today, cited, language):
                 kept.append(question)
                 if len(kept) == MAX_SUGGESTIONS:
                     break
         return tuple(kept)
 
-    def _answers(self, question: str, today: date | None, cited: set[str]) -> bool:
-        """Asked back: answered (not refused, with a source), and beyond the current answer's
-        articles (a suggestion must lead somewhere new, except "who is")."""
-        key = (self.service.store.version, question, ",".join(sorted(cited)))
+    def _answers(self, question: str, today: date | None, cited: set[str], language: str) -> bool:
+        """Asked back (as a reader of ``language`` would): answered in that language (not
+        refused, with a source), and beyond the current answer's articles (a suggestion must
+        lead somewhere new, except "who is")."""
+        key = (self.service.store.version, language, question, ",".join(sorted(cited)))
         with self._lock:
             if key in self._verdicts:
                 return self._verdicts[key]
-        answer = self.service.ask(question, today=today)
+        answer = self.service.ask(question, today=today, language=language)
         ok = answer.found and bool(answer.citations) and not answer.extra.get("fallback")
-        if ok and cited and not question.startswith(ASK_WHO.split("{", 1)[0]):
+        ok = ok and answer.language == language
+        if ok and cited and not asks_who(question):
             ok = any(c.article_id not in cited for c in answer.citations)
         with self._lock:
             self._verdicts[key] = ok

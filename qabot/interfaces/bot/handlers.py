@@ -109,7 +109,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # then questions the archive answers, as buttons under it: each checked by asking it (cached
     # per index version), after the greeting so that it never waits for them
     st = state(context)
-    suggested = await read(st, st.service.suggestions)
+    suggested = await read(st, st.service.suggestions, language=client_language(update))
     if suggested:
         await _add_buttons(hello, InlineKeyboardMarkup(render.suggestion_rows(START_SUGGESTIONS, suggested)))
 
@@ -209,7 +209,7 @@ async def _add_buttons(message: Message, keyboard: InlineKeyboardMarkup) -> None
 
 async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/today — today's articles grouped by story (the newest ones when none came out today)."""
-    await answer_question(update, context, TODAY_QUESTION)
+    await answer_question(update, context, gettext_for(update)(TODAY_QUESTION))
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -317,8 +317,8 @@ async def _ask_suggested(
     """A suggested question's button: asks it in this chat, as if the reader had typed it."""
     st, query = state(context), update.callback_query
     assert query is not None
-    if answer_id == START_SUGGESTIONS:
-        suggested = await read(st, st.service.suggestions)
+    if answer_id == START_SUGGESTIONS:  # as /start offered them: in the reader's Telegram language
+        suggested = await read(st, st.service.suggestions, language=client_language(update))
     elif await read(st, st.feedback.chat_of, answer_id) != chat:
         suggested = ()  # another chat's answer: never ask (or show) its suggestions here
     else:

@@ -148,11 +148,14 @@ async def status(request: Request) -> JSONResponse:
 
 
 @router.get("/api/suggestions", summary="Up to three questions the archive answers, for a new chat")
-async def suggestions(request: Request) -> JSONResponse:
+async def suggestions(
+    request: Request,
+    lang: str | None = Query(None, max_length=16, description="The page's language (ro, en): the questions' language."),
+) -> JSONResponse:
     """What a new chat offers: each question was asked and answered before it is offered
-    (``QAService.suggestions``, cached per index version and day)."""
+    (``QAService.suggestions``, cached per index version, day and language)."""
     web = web_of(request)
-    found = await anyio.to_thread.run_sync(web.service.suggestions)
+    found = await anyio.to_thread.run_sync(partial(web.service.suggestions, language=lang))
     return JSONResponse({"suggestions": list(found)})
 
 

@@ -113,3 +113,87 @@ def cue_kind(folded_question: str) -> str | None:
     if _NAME.search(folded_question):
         return "name"
     return None
+
+
+# ==================================================================================================
+# Question shapes (issue 21l): lists, comparisons, causes, digests, summaries, read by
+# ``qabot.answers.intent.read_shape`` on the folded question (as the cues above). Each names what
+# its English sibling there reads; a group is the subject, as in the English patterns.
+# ==================================================================================================
+_SHAPE_END = r"\s*[?.!]*\s*$"
+_PIECES = r"(?:articolele|articole|stirile|stiri|materialele|materiale|textele|reportajele)"
+# "azi", "săptămâna aceasta", "în ultimele 3 zile": the relative times a shape question names,
+# each with the English phrase ``qabot.text.when`` reads for it (so both languages mean one range)
+_RELATIVE_TIMES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:(?:de|pe|din) )?(?:azi|astazi)\b"), "today"),
+    (re.compile(r"\b(?:(?:de|din) )?ieri\b"), "yesterday"),
+    (re.compile(r"\b(?:(?:din|in|de) )?(?:saptamana (?:aceasta|asta|curenta)|(?:aceasta|asta) saptamana)\b"),
+     "this week"),
+    (re.compile(r"\b(?:(?:din|in|de) )?(?:luna (?:aceasta|asta|curenta)|(?:aceasta|asta) luna)\b"), "this month"),
+    (re.compile(r"\b(?:(?:din|in|de) )?anul (?:acesta|asta|curent)\b"), "this year"),
+    (re.compile(r"\b(?:(?:din|in) )?(?:ultima saptamana|saptamana trecuta)\b"), "last week"),
+    (re.compile(r"\b(?:(?:din|in) )?(?:ultima luna|luna trecuta)\b"), "last month"),
+    (re.compile(r"\b(?:din |in )?ultimele (\d{1,3}) zile\b"), "in the last {} days"),
+)
+_WHEN = r"(?:(?:de |din |in |pe )?(?:azi|astazi|ieri|saptamana (?:aceasta|asta|curenta)|luna (?:aceasta|asta|curenta)|" \
+        r"(?:aceasta|asta) (?:saptamana|luna)|anul (?:acesta|asta|curent)|ultima (?:saptamana|luna)|" \
+        r"saptamana trecuta|luna trecuta|ultimele \d{1,3} zile)|recent|in ultima vreme|in ultimul timp)"
+LIST_BY = re.compile(
+    rf"^\s*(?:(?:care sunt|arata-mi|gaseste|listeaza|da-mi)\s+)?(?:toate\s+)?{_PIECES}\s+"
+    r"(?:(?:scrise|semnate|publicate|redactate)\s+de|autorului|autoarei)\s+(.+?)" + _SHAPE_END + "|"
+    rf"^\s*(?:ce|care)\s+{_PIECES}\s+(?:a|au)\s+(?:scris|semnat|publicat)\s+(.+?)" + _SHAPE_END
+)
+LIST = re.compile(
+    rf"^\s*(?:ce|care)\s+{_PIECES}\s+(?:(?:il|o|ii|le)\s+)?(?:mentioneaza|mentionau|au mentionat|pomenesc|"
+    r"vorbesc despre|au vorbit despre|(?:sunt|au fost) despre|trateaza|abordeaza|se refera la|scriu despre|"
+    r"au scris despre)\s+(?:pe\s+)?(.+?)" + _SHAPE_END + "|"
+    r"^\s*(?:(?:care sunt|arata-mi|gaseste|listeaza|da-mi)\s+)?(?:toate\s+)?" + _PIECES +
+    r"\s+(?:despre|privind|referitoare la|legate de|cu privire la|care (?:il |o )?mentioneaza(?: pe)?)\s+(.+?)"
+    + _SHAPE_END + "|"
+    r"^\s*ce (?:am|ati|a-ti|ai)\s+(?:scris|publicat|relatat)\s+(?:despre|pe tema)\s+(.+?)" + _SHAPE_END + "|"
+    r"^\s*(?:tot ce (?:s-a scris|ati scris|am scris)|totul)\s+despre\s+(.+?)" + _SHAPE_END
+)
+_NOT_A_SIDE = r"(?!(?:cine|ce|cand|unde|de ce|cum|care|cat|cata|cati|cate|este|e|sunt|a|au|s-a)\b)"
+COMPARE = re.compile(
+    r"\bdiferenta (?:dintre|intre)\s+(.+?)\s+si\s+(.+?)" + _SHAPE_END + "|"
+    r"^\s*compara(?:ti|-mi)?\s+(.+?)\s+(?:cu|si|fata de)\s+(.+?)" + _SHAPE_END + "|"
+    r"^\s*cum (?:se compara|arata)\s+(.+?)\s+(?:cu|fata de|in comparatie cu|comparativ cu)\s+(.+?)" + _SHAPE_END + "|"
+    rf"^\s*{_NOT_A_SIDE}(.+?)\s+(?:fata de|comparativ cu|in comparatie cu)\s+(.+?)" + _SHAPE_END
+)
+WHY = re.compile(
+    r"^\s*(?:de ce\b|din ce (?:cauza|motiv)\b|(?:care|ce) (?:este|e|a fost|sunt|au fost) "
+    r"(?:motiv(?:ul|ele)|cauz(?:a|ele)|ratiunea)\b|ce (?:a|au) (?:dus|condus) la\b|"
+    r"ce (?:a|au) (?:determinat|provocat|cauzat|declansat)\b|ce (?:se afla|sta|a stat) in spatele\b)"
+)
+DIGEST = re.compile(
+    rf"^\s*(?:si\s+)?ce (?:mai )?(?:e|este|avem|exista) nou(?:\s+{_WHEN})?" + _SHAPE_END + "|"
+    rf"^\s*(?:ce )?noutati(?: (?:sunt|avem|exista|mai sunt))?(?:\s+{_WHEN})?" + _SHAPE_END + "|"
+    rf"^\s*(?:si\s+)?ce s-a (?:mai )?(?:intamplat|petrecut)\s+{_WHEN}" + _SHAPE_END + "|"
+    r"\b(?:principalele|cele mai importante|marile) (?:stiri|vesti|subiecte|titluri|evenimente)\b|"
+    r"\bstirile (?:zilei|saptamanii|lunii|de azi|de astazi|de ieri)\b|"
+    rf"^\s*(?:stiri|stirile|titlurile)(?:\s+{_WHEN})?" + _SHAPE_END
+)
+_THE_ARTICLE = r"(?:(?:al |la |pentru )?(?:acest(?:ui|ei)? |aceasta |acesta )?(?:articol|stire|stiri|material|text|pagin)\w*)"
+SUMMARY = re.compile(
+    r"^\s*(?:te rog,?\s+)?(?:rezuma(?:-mi|ti(?:-mi)?)?|fa(?:-mi)? un rezumat|da-mi un rezumat|"
+    rf"(?:care (?:e|este) )?rezumatul)\s+{_THE_ARTICLE}\b|"
+    r"^\s*(?:te rog,?\s+)?(?:fa(?:-mi)? un rezumat|da-mi un rezumat|rezumat|rezuma(?:-mi)?|pe scurt)" + _SHAPE_END
+)
+# a comparison's second side: "cea mai recentă (prognoză)" is the newest of the first side's
+# story, "prima (prognoză)" its earliest (as "the latest", "the first" in qabot.answers.compare)
+LATEST_SIDE = re.compile(
+    r"^\s*(?:(?:cea|cel|cele|cei) mai (?:recent|recenta|recente|recenti|noua|nou)|ultim(?:a|ul|ele|ii)|"
+    r"(?:cea |cel )?actual(?:a|ul)?)\b\s*(.*)$|^\s*(?:acum|azi|astazi|in prezent)\s*()$"
+)
+FIRST_SIDE = re.compile(r"^\s*(?:prim(?:a|ul)|(?:cea |cel )?initial(?:a|ul)?|(?:cea |cel )?dintai)\b\s*(.*)$")
+
+
+def relative_time(folded_question: str) -> tuple[int, int, str] | None:
+    """The span of a relative time a Romanian question names ("azi", "săptămâna aceasta",
+    "în ultimele 3 zile") and the English phrase for it ("today", "this week", "in the last 3
+    days"), or None."""
+    for pattern, english in _RELATIVE_TIMES:
+        match = pattern.search(folded_question)
+        if match:
+            return match.start(), match.end(), english.format(*match.groups())
+    return None

@@ -169,3 +169,13 @@ def test_a_new_chat_is_offered_questions_the_archive_answers(site):
     for question in offered:
         answer = ask(site.url, question=question).json()
         assert answer["found"] and answer["citations"], question
+
+
+def test_a_romanian_page_is_offered_romanian_questions_the_archive_answers(site):
+    offered = httpx.get(f"{site.url}/api/suggestions", params={"lang": "ro"}, timeout=60).json()["suggestions"]
+    assert 1 <= len(offered) <= 3
+    assert all(q.startswith(("Cine este ", "Care sunt ultimele știri despre ", "Ce s-a întâmplat cu ",
+                             "Ce e nou săptămâna aceasta?")) for q in offered), offered
+    for question in offered:
+        answer = ask(site.url, question=question, language="ro").json()
+        assert answer["found"] and answer["citations"] and answer["language"] == "ro", question

@@ -168,12 +168,10 @@
       }).catch(function () { reading.remove(); });
     } else {
       log.appendChild(el("p", { "class": "intro" }, T.intro));
-      // questions the archive answers (checked by asking them); they are written in English
-      if (LANG.indexOf("ro") !== 0) {
-        fetch(API + "/api/suggestions").then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
-          if (d && (d.suggestions || []).length && !log.querySelector(".q")) log.appendChild(chips(d.suggestions));
-        }).catch(function () {});
-      }
+      // questions the archive answers (checked by asking them), in the page's language
+      fetch(API + "/api/suggestions?lang=" + LANG).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
+        if (d && (d.suggestions || []).length && !log.querySelector(".q")) log.appendChild(chips(d.suggestions));
+      }).catch(function () {});
     }
   }
 
@@ -271,7 +269,7 @@
       node.appendChild(el("p", null, data.answer));
       if ((data.closest || []).length) closest(node, data);
     } else if ((data.timeline || []).length) {
-      node.appendChild(el("h3", null, T.timeline));
+      node.appendChild(el("h3", null, data.heading || T.timeline));  // a list's, comparison's or digest's own
       var tl = el("ol", { "class": "tl" });
       data.timeline.forEach(function (e) {
         var li = el("li");
@@ -282,6 +280,8 @@
         tl.appendChild(li);
       });
       node.appendChild(tl);
+      var last = data.heading ? (data.answer || "").split("\n").pop() : "";
+      if (last && last.indexOf("- ") !== 0) node.appendChild(el("p", null, last));  // "…and 4 older articles."
     } else {
       var p = el("p", { "class": "text" });
       markers(p, data.answer, node);
