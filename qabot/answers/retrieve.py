@@ -170,7 +170,7 @@ class Retriever:
         for doc_id, candidate in found.items():
             candidate.score = scores[doc_id]
         ranked = sorted(found.values(), key=lambda c: c.score, reverse=True)
-        if across:
+        if across and not story:  # a story question wants the story's articles, not one sentence
             self._read_sentences(qvec, ranked[:SENTENCE_ARTICLES])
             ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -413,10 +414,20 @@ class QAService:
         texts = [f"{d.title}\n{d.text}" for d in top.values()]
         sure = best >= self.min_relevance + UNSURE_MARGIN
         # across languages a name the archive never writes may be written otherwise in it
-        # ("Varșovia" is Warsaw): with a confident cosine, or when the model finds the name in
-        # the best article, it is no evidence of another subject
-        translated = (lambda words: self._name_in(" ".join(words), hits[0].article_id, NAME_SIMILARITY_SURE if (
-            sure and self._unwritten(words, language)) else NAME_SIMILARITY)) if across else None
+        # ("Varșovia" is Warsaw): when the model finds it in the best article (the question's
+        # names together, "Teatrul de Vară din Varșovia", else the name alone), or the cosine is
+        # confident, it is no evidence of another subject
+        translated = None
+        if across:
+            from qabot.answers.evidence import question_names
+
+            together = " ".join(" ".join(words) for words in question_names(query))
+            found_together = cache(lambda: self._name_in(together, hits[0].article_id, NAME_SIMILARITY))
+
+            def translated(words: list[str]) -> bool:
+                floor = NAME_SIMILARITY_SURE if sure and self._unwritten(words, language) else NAME_SIMILARITY
+                return found_together() or self._name_in(" ".join(words), hits[0].article_id, floor)
+
         if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language, translated):
             return True
         return not across and best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)

@@ -165,3 +165,42 @@ def test_a_romanian_question_about_what_someone_said_on_a_topic_gets_that_quote(
     assert answer.citations[0].title.startswith("Teachers suspend strike after deal")
     promise, rally = answer.answer.find("written promise"), answer.answer.find("can be ignored")
     assert promise >= 0 and (rally < 0 or promise < rally)
+
+
+CITY_STORIES = {
+    "2026-03-02-theatre.txt": (
+        "Warsaw's Summer Theatre reopens after three years of restoration\n\n2026-03-02\n\n"
+        "The Summer Theatre in Warsaw's Saxon Garden reopened on Sunday after a restoration that cost "
+        "48 million zloty. The wooden hall, built in 1870, seats 1,100 people. City officials said the "
+        "first season will include twelve premieres."
+    ),
+    "2026-03-05-tram.txt": (
+        "Lisbon orders 40 new trams for its historic routes\n\n2026-03-05\n\n"
+        "Lisbon's transport company signed a contract for 40 low-floor trams to run on the city's "
+        "steepest lines. The first vehicles are due in 2028."
+    ),
+    "2026-03-09-bridge.txt": (
+        "Vienna closes the Reichsbrücke for six months of repairs\n\n2026-03-09\n\n"
+        "The Reichsbrücke over the Danube will be closed to cars from April while its deck is repaired. "
+        "Trams and pedestrians keep one lane."
+    ),
+}
+
+
+def test_a_name_written_otherwise_in_the_archive_is_answered_and_a_name_it_lacks_is_refused(tmp_path, multilingual):
+    """"Teatrul de Vară din Varșovia" is the Summer Theatre in Warsaw: the archive never writes
+    the Romanian name, and the model finds it in the article. "Australia" is written alike in
+    both languages, and no article is about it: still refused, in Romanian."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in CITY_STORIES.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
+    assert not ingest([str(archive)], chosen, multilingual).failed
+    service = open_service(chosen, multilingual)
+    answer = service.ask("Câte locuri are Teatrul de Vară din Varșovia?")
+    assert answer.found and answer.language == "ro"
+    assert answer.citations[0].title.startswith("Warsaw's Summer Theatre reopens")
+    assert "1,100" in answer.answer
+    refused = service.ask("Câte locuri are teatrul de operă din Australia?")
+    assert not refused.found and refused.answer == "Nu am găsit nimic despre asta în arhivă."
