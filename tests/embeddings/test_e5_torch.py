@@ -8,6 +8,11 @@ must give the engine's token counts, and the ids of the engine's Viterbi.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -130,3 +135,16 @@ def test_without_torch_the_engine_embeds_everything(monkeypatch, engine):
     np.testing.assert_allclose(encoder.embed(PASSAGES), encoder._centred(engine.passage(PASSAGES)), atol=1e-6)
     with pytest.raises(ImportError, match="torch"):
         encoder.embed(["Cine a câștigat?"], kind="query")  # asked for by name: an error, not a fallback
+
+
+def test_a_process_without_torch_ingests_and_asks_on_the_engine():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"  # import torch now raises ImportError
+        "from embeddings.encoders.e5 import E5Encoder\n"
+        "e = E5Encoder(); p = e.embed(['Un spital nou.', 'A new hospital opened.'])\n"
+        "q = e.embed(['Unde s-a deschis spitalul?'], kind='query')\n"
+        "print(p.shape, q.shape, e.count_tokens(['Un spital nou.']))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[0] == "(2, 384) (1, 384) [3]"  # the engine's count, as before
