@@ -3,7 +3,7 @@ for the same weights, batched where the engine is not.
 
 The C engine (``e5.c``) runs hand-written AVX2 int8 x int4 kernels and scalar attention; torch
 runs the same network as batched GEMMs (oneDNN, bf16 where the CPU has it), which on this
-project's 2-core host embeds BBC passages about 2.5 times as fast (docs/performance.md). It
+project's 2-core host embeds BBC passages 2.2-3.4 times as fast (docs/performance.md). It
 reproduces the engine's maths:
 
 * token ids from ``E5Tokenizer`` (the engine's tokenizer, rebuilt), ``<s>`` ids ``</s>``;
@@ -132,7 +132,7 @@ class E5TorchRuntime:
 
     ``precision`` "fp32", or "bf16" for the matmuls and attention, twice as fast where the CPU
     has bf16 instructions (``cpu_has_bf16``) and as close to the engine: the engine's own int8
-    activations, not bf16's rounding, set the distance (cosine >= 0.9996 either way,
+    activations, not bf16's rounding, set the distance (centred cosine >= 0.999 either way,
     docs/performance.md). Dynamic int8 (``quantize_dynamic``, per tensor or per channel) was
     faster still but fell to cosine 0.965-0.977: one activation scale per batch is much coarser
     than the engine's one per 32 values."""
