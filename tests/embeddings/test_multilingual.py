@@ -62,8 +62,9 @@ def test_questions_and_passages_get_their_prefixes(multilingual):
     model = multilingual.model
     # the engine feeds "query: " or "passage: " before the text: one more piece for a question
     assert model.token_count(text, True) == model.token_count(text, False) + 1
-    np.testing.assert_allclose(as_query, multilingual._centred(model.query([text]))[0], atol=1e-5)
-    np.testing.assert_allclose(as_passage, multilingual._centred(model.passage([text]))[0], atol=1e-5)
+    # the same vector as the engine's (a question may run on the torch runtime: cosine >= 0.999)
+    assert float(as_query @ multilingual._centred(model.query([text]))[0]) >= 0.999
+    assert float(as_passage @ multilingual._centred(model.passage([text]))[0]) >= 0.999
     with pytest.raises(ValueError, match="kind"):
         multilingual.embed([text], kind="question")
 
