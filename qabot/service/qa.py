@@ -11,7 +11,6 @@ import threading
 import time
 from dataclasses import replace
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from qabot.answers.retrieve import Candidate, Filters, Retriever, in_background
 from qabot.errors import ConfigError, IndexDamaged, IndexMissing
 from qabot.ingest.pipeline import IngestReport, ingest
 from qabot.models import Answer, Hit
+from qabot.service.coverage import Coverage
 from qabot.service.shapes import SHAPES, shaped_answer
 from qabot.service.suggestions import Suggester
 from qabot.settings import Settings
@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 ARCHIVE_SAMPLE = 20  # newest articles whose openings tell the archive's language
 PIN_BOOST = 1.0  # the article a deep link opened goes first whenever it is relevant at all
 NAME_ARTICLES = 6  # articles naming the person asked about, read for their introduction and quotes
-NAME_SIMILARITY = 0.18  # a translated name's similarity to a passage naming it (XQuAD ro->en: 0.18-0.43)
-NAME_SIMILARITY_SURE = 0.12  # ... when the archive never writes the name and the question's cosine is high
 
 
 
@@ -123,19 +121,15 @@ class QAService:
         floor = getattr(self.encoder.inner, "min_relevance", None)
         return float(floor) if floor is not None else self.settings.min_relevance
 
-    def _above_floor(self, best: float, candidates: list[Candidate], query: str) -> bool:
-        """The best passage is similar enough to answer from: above ``min_relevance``, or, with
-        a model that measured one (its ``headline_relevance``, e5's), above that lower floor
-        when every word of the question is in the best article's headline."""
-        if best >= self.min_relevance:
-            return True
+    @property
+    def coverage(self) -> Coverage:
+        """Whether the archive covers a question (``qabot.service.coverage``), for the version
+        open now. The model's lower floor for a question all in the best headline does not
+        apply when QABOT_MIN_RELEVANCE is set: the newsroom's floor is then the only one."""
         floor = getattr(self.encoder.inner, "headline_relevance", None)
-        if floor is None or best < floor or "min_relevance" in self.settings.model_fields_set:
-            return False
-        from qabot.answers.evidence import in_headline
-
-        top = self.store.documents([candidates[0].doc_id]).get(candidates[0].doc_id)
-        return top is not None and in_headline(query, top.title)
+        if "min_relevance" in self.settings.model_fields_set:
+            floor = None
+        return Coverage(self.store, self.encoder, self.min_relevance, floor, self._archive()[1])
 
     def _about(self, topic: str, sentences: list[str]) -> np.ndarray:
         """The model's similarity of ``topic`` (read as a question) to each of ``sentences``:
@@ -299,7 +293,8 @@ class QAService:
             question_dates=intent.kind != TIMELINE and not intent.earliest and not intent.event,
         )
         best = candidates[0].dense if candidates else 0.0
-        relevant = bool(hits) and self._above_floor(best, candidates, query) and not self._elsewhere(
+        coverage = self.coverage
+        relevant = bool(hits) and coverage.above_floor(best, candidates, query) and not coverage.elsewhere(
             query, hits, best, spoken, across)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
@@ -399,55 +394,6 @@ class QAService:
         """The language the archive is written in (its newest articles'), "" when empty."""
         self._archive()
         return self._archive_cache[3] if self._archive_cache else ""
-
-    def _elsewhere(self, query: str, hits: list[Hit], best: float, language: str = "en", across: bool = False) -> bool:
-        """The question is about a name the best articles never mention, or uses a word the
-        archive never does while only just relevant (qabot.answers.evidence). A question in
-        another language than the archive's is judged by its names alone (written as in
-        ``language``: "Brăilei" is "Brăila"): its other words are rarely the articles'."""
-        from qabot.answers.entities import RARE_MIN, RARE_SHARE
-        from qabot.answers.evidence import UNSURE_MARGIN, elsewhere, unknown_word
-        from qabot.answers.extract import ANSWER_ARTICLES
-
-        limit = max(RARE_MIN, int(self._archive()[1] * RARE_SHARE))
-        top = self.store.documents(h.article_id for h in hits[:ANSWER_ARTICLES])
-        texts = [f"{d.title}\n{d.text}" for d in top.values()]
-        sure = best >= self.min_relevance + UNSURE_MARGIN
-        # across languages a name the archive never writes may be written otherwise in it
-        # ("Varșovia" is Warsaw): when the model finds it in the best article (the question's
-        # names together, "Teatrul de Vară din Varșovia", else the name alone), or the cosine is
-        # confident, it is no evidence of another subject
-        translated = None
-        if across:
-            from qabot.answers.evidence import question_names
-
-            together = " ".join(" ".join(words) for words in question_names(query))
-            found_together = cache(lambda: self._name_in(together, hits[0].article_id, NAME_SIMILARITY))
-
-            def translated(words: list[str]) -> bool:
-                floor = NAME_SIMILARITY_SURE if sure and self._unwritten(words, language) else NAME_SIMILARITY
-                return found_together() or self._name_in(" ".join(words), hits[0].article_id, floor)
-
-        if elsewhere(query, texts, lambda word: self.store.word_documents(word) <= limit, language, translated):
-            return True
-        return not across and best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
-
-    def _name_in(self, name: str, article_id: str, floor: float) -> bool:
-        """The model finds ``name`` in one of the article's passages, in whatever language it
-        is written there: "varsoviei" scores 0.24 against a passage on Warsaw, "australia"
-        -0.03 against one on Romania's minimum wage (``NAME_SIMILARITY``, docs/quality.md)."""
-        ids = self.store.passage_ids([article_id]).get(article_id, [])
-        if not ids:
-            return False
-        vector = self.encoder.embed([name], kind="query")[0]
-        return float(np.max(self.store.passage_similarities(ids, vector))) >= floor
-
-    def _unwritten(self, words: list[str], language: str) -> bool:
-        """No article has any word of the name, as written or (Romanian) by its stem."""
-        from qabot.text.lang import ro
-
-        stem = ro.name_stem if language == "ro" else (lambda w: w)
-        return all(self.store.word_documents(w) == 0 and self.store.word_documents(stem(w)) == 0 for w in words)
 
     def _name_lookups(self, intent: Intent, query: str) -> list[tuple[Name, Future]]:
         """Starts looking up the names the question mentions (``_name_hits``): each costs a
