@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import tempfile
 import time
@@ -82,10 +83,13 @@ def make_queries(records: list[dict], n: int, path: Path) -> Path:
 
 
 def latency(data_dir: Path, queries: Path, threads: Sequence[int] = (1, 2)) -> list[dict]:
+    """Serving figures per thread count; the worker answers with the model the caller's
+    QABOT_MODEL names (an index built with the multilingual model is measured with it)."""
+    model = {"QABOT_MODEL": os.environ["QABOT_MODEL"]} if os.environ.get("QABOT_MODEL") else {}
     rows = []
     for n in threads:
         data, _ = run_json(this_script("--serve-worker", str(data_dir), str(queries), str(n)),
-                           child_env(), data_dir.parent)
+                           child_env(**model), data_dir.parent)
         rows.append({**data, "load": load_avg()})
     return rows
 
