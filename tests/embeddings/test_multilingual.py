@@ -136,6 +136,17 @@ def test_a_short_role_question_is_answered_from_its_headline_and_off_topic_still
     assert refused.language == "ro"
 
 
+def _service_over(stories: dict[str, str], tmp_path: Path, multilingual):
+    """The service over a folder of these fictional articles, indexed with the multilingual model."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name, text in stories.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
+    assert not ingest([str(archive)], chosen, multilingual).failed
+    return open_service(chosen, multilingual)
+
+
 UNION_STORIES = {
     "2025-05-20-rally.txt": (
         "Union leader Mirela Toma leads teachers' rally in Bucharest\n\n2025-05-20\n\n"
@@ -155,13 +166,8 @@ UNION_STORIES = {
 def test_a_romanian_question_about_what_someone_said_on_a_topic_gets_that_quote(tmp_path, multilingual):
     """Across languages "what did X say about Y" shares no word of Y with the quote about Y
     ("acordul" and "agreement"): the model's similarity picks it, not the article order."""
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    for name, text in UNION_STORIES.items():
-        (archive / name).write_text(text, encoding="utf-8")
-    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
-    assert not ingest([str(archive)], chosen, multilingual).failed
-    answer = open_service(chosen, multilingual).ask("Ce a declarat Mirela Toma despre acordul de 12%?")
+    service = _service_over(UNION_STORIES, tmp_path, multilingual)
+    answer = service.ask("Ce a declarat Mirela Toma despre acordul de 12%?")
     assert answer.language == "ro" and answer.citations
     assert answer.citations[0].title.startswith("Teachers suspend strike after deal")
     promise, rally = answer.answer.find("written promise"), answer.answer.find("can be ignored")
@@ -192,13 +198,7 @@ def test_a_name_written_otherwise_in_the_archive_is_answered_and_a_name_it_lacks
     """"Teatrul de Vară din Varșovia" is the Summer Theatre in Warsaw: the archive never writes
     the Romanian name, and the model finds it in the article. "Australia" is written alike in
     both languages, and no article is about it: still refused, in Romanian."""
-    archive = tmp_path / "archive"
-    archive.mkdir()
-    for name, text in CITY_STORIES.items():
-        (archive / name).write_text(text, encoding="utf-8")
-    chosen = Settings(data_dir=tmp_path / "data", model="multilingual")
-    assert not ingest([str(archive)], chosen, multilingual).failed
-    service = open_service(chosen, multilingual)
+    service = _service_over(CITY_STORIES, tmp_path, multilingual)
     answer = service.ask("Câte locuri are Teatrul de Vară din Varșovia?")
     assert answer.found and answer.language == "ro"
     assert answer.citations[0].title.startswith("Warsaw's Summer Theatre reopens")
