@@ -25,7 +25,7 @@ from embeddings.encoders.e5_weights import read_e5_file
 pytest.importorskip("torch")
 
 TEXTS = [
-    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m).",
+    "Quarterly profits at the telecom group Carpatel jumped 76% to 1.13bn lei (£190m).",
     "Who is the transport minister?",
     "Guvernul a aprobat ordonanța; BNR a menținut dobânda la 6,50%.",
     "Câte paturi are noul spital de copii din Sibiu?",
