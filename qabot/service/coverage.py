@@ -10,6 +10,7 @@ shares only its names with the articles word for word, and even a name may be wr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,7 +42,7 @@ class Coverage:
     ``articles``: how many the archive holds (a name in more than a share of them is common)."""
 
     store: Store
-    encoder: object  # embeds with ``embed(texts, kind=...)`` (the service's locked encoder)
+    embed_query: Callable[[str], np.ndarray]  # a text's vector as a question (the service's model)
     min_relevance: float
     headline_relevance: float | None
     articles: int
@@ -70,7 +71,7 @@ class Coverage:
             return True
         return not across and best < self.min_relevance + UNSURE_MARGIN and unknown_word(query, self.store)
 
-    def _translated(self, query: str, article_id: str, best: float, language: str):  # -> Callable[[list[str]], bool]
+    def _translated(self, query: str, article_id: str, best: float, language: str) -> Callable[[list[str]], bool]:
         """Across languages a name the archive never writes may be written otherwise in it
         ("Varșovia" is Warsaw): when the model finds it in the best article (the question's
         names together, "Teatrul de Vară din Varșovia", else the name alone, with a lower bar
@@ -93,7 +94,7 @@ class Coverage:
         ids = self.store.passage_ids([article_id]).get(article_id, [])
         if not ids:
             return False
-        vector = self.encoder.embed([name], kind="query")[0]  # type: ignore[attr-defined]
+        vector = self.embed_query(name)
         return float(np.max(self.store.passage_similarities(ids, vector))) >= floor
 
     def unwritten(self, words: list[str], language: str) -> bool:

@@ -129,7 +129,8 @@ class QAService:
         floor = getattr(self.encoder.inner, "headline_relevance", None)
         if "min_relevance" in self.settings.model_fields_set:
             floor = None
-        return Coverage(self.store, self.encoder, self.min_relevance, floor, self._archive()[1])
+        return Coverage(self.store, lambda text: self.encoder.embed([text], kind="query")[0], self.min_relevance,
+                        floor, self._archive()[1])
 
     def _about(self, topic: str, sentences: list[str]) -> np.ndarray:
         """The model's similarity of ``topic`` (read as a question) to each of ``sentences``:
