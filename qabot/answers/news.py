@@ -99,11 +99,16 @@ class NewsAnswers:
                 return self._lead_with(focus, qvec, asked, rest[0] if rest else None)
         return self._as_of(self._plain(focus, qvec, hits), hits)
 
+    def _reader(self) -> Callable[[str, list[str]], np.ndarray] | None:
+        """The model's sentence reading for the extractor: across languages only, where the
+        question's words cannot pick the answering sentence."""
+        return self.about if self.across else None
+
     # --- the kinds ---
     def _plain(self, focus: str, qvec: np.ndarray, hits: list[Hit]) -> Composed:
         top = [h for h in hits[:3] if h.score >= hits[0].score * 0.8]
         sources = self.sources(top, qvec)
-        scored = self.extractor.score_sentences(focus, sources, across=self.across)
+        scored = self.extractor.score_sentences(focus, sources, across=self.across, about=self._reader())
         text, citations = self.extractor.compose(scored, sources, self._notes(sources))
         return Composed(text, citations, [h.article_id for h in top[:1]])
 
@@ -123,7 +128,7 @@ class NewsAnswers:
         what the newest says new counts (``qabot.answers.scoring.what_is_new``) and the previous one is
         marked "Earlier:"."""
         sources = self.sources([first] + ([second] if second else []), qvec)
-        scored = self.extractor.score_sentences(focus, sources, across=self.across)
+        scored = self.extractor.score_sentences(focus, sources, across=self.across, about=self._reader())
         if latest:
             earlier = [s.text for s in scored if s.hit_rank == 1]
             weights = self.extractor.weights

@@ -39,24 +39,44 @@ class Coverage:
     """The judgement for one archive version and model. ``min_relevance``: the best passage
     cosine below which the archive has nothing; ``headline_relevance``: the model's lower floor
     when every word of the question is in the best article's headline (None: no such floor);
-    ``articles``: how many the archive holds (a name in more than a share of them is common)."""
+    ``across_relevance``: its floor for a question in another language than the archive's when
+    the best article backs it with words (``backed``; None: no such floor); ``articles``: how many the archive holds (a name in more than a share of them is common)."""
 
     store: Store
     embed_query: Callable[[str], np.ndarray]  # a text's vector as a question (the service's model)
     min_relevance: float
     headline_relevance: float | None
+    across_relevance: float | None
     articles: int
 
-    def above_floor(self, best: float, candidates: list[Candidate], query: str) -> bool:
+    def above_floor(self, best: float, candidates: list[Candidate], query: str, across: str | None = None) -> bool:
         """The best passage is similar enough to answer from: above ``min_relevance``, or above
-        ``headline_relevance`` when every word of the question is in the best article's headline."""
+        ``headline_relevance`` when every word of the question is in the best article's headline,
+        or, for a question in another language than the archive's (``across``: the question's
+        language), above ``across_relevance`` when the best article backs the model with words
+        (``backed``)."""
         if best >= self.min_relevance:
+            return True
+        lower = self.across_relevance
+        if across is not None and lower is not None and best >= lower and self.backed(candidates[0], query, across):
             return True
         floor = self.headline_relevance
         if floor is None or best < floor:
             return False
         top = self.store.documents([candidates[0].doc_id]).get(candidates[0].doc_id)
         return top is not None and in_headline(query, top.title)
+
+    def backed(self, top: Candidate, query: str, language: str) -> bool:
+        """Across languages the model's similarities run lower, and just under its floor the
+        article must back it: it has a cognate of one of the question's words
+        (``Candidate.cognate``) and every name of the question, as written, by its stem or as a
+        cognate. "Câți oameni încap în sala teatrului?" (0.29, "theatre") is answered from the
+        Summer Theatre; "Cât costă un bilet la teatrul de operă din Viena?" (0.30, "theatre" too)
+        is not, for the article never names Vienna."""
+        if top.cognate <= 0:
+            return False
+        doc = self.store.documents([top.doc_id]).get(top.doc_id)
+        return doc is not None and not elsewhere(query, [f"{doc.title}\n{doc.text}"], lambda _: True, language)
 
     def elsewhere(self, query: str, hits: list[Hit], best: float, language: str = "en", across: bool = False) -> bool:
         """The question is about a name the best articles never mention, or uses a word the

@@ -9,6 +9,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -64,17 +65,37 @@ def question_threads(settings: Settings, articles: int) -> int:
     return max(1, cores - 1)
 
 
+SENTENCE_BATCH = 64  # at most this many passage texts in one call: a question-time read
+SENTENCES_KEPT = 2048  # sentence vectors remembered (about 3 MB at 384 dimensions)
+
+
 class _LockedEncoder:
-    """Serialises model calls: torch already uses every core for one batch."""
+    """Serialises model calls: torch already uses every core for one batch. Remembers the
+    vectors of the last ``SENTENCES_KEPT`` sentences read at question time (small batches of
+    passage text): a question across languages reads its best passages' sentences twice, to
+    rank the articles and to pick the answer's sentences, and a follow-up reads them again."""
 
     def __init__(self, encoder: SentenceEncoder | E5Encoder) -> None:
         self.inner = encoder
         self.model_id = encoder.model_id
         self._lock = threading.Lock()
+        self._sentences: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed(self, texts, progress: bool = False, kind: str = "passage"):
+        texts = list(texts)
+        if kind != "passage" or progress or len(texts) > SENTENCE_BATCH:
+            with self._lock:
+                return self.inner.embed(texts, progress=progress, kind=kind)
         with self._lock:
-            return self.inner.embed(texts, progress=progress, kind=kind)
+            missing = list(dict.fromkeys(t for t in texts if t not in self._sentences))
+            if missing:
+                for text, vector in zip(missing, self.inner.embed(missing, kind=kind), strict=True):
+                    self._sentences[text] = np.array(vector)  # a row of its own, not a view of the batch
+            for text in texts:
+                self._sentences.move_to_end(text)
+            while len(self._sentences) > SENTENCES_KEPT:
+                self._sentences.popitem(last=False)
+            return np.stack([self._sentences[t] for t in texts]) if texts else self.inner.embed(texts, kind=kind)
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
@@ -124,13 +145,14 @@ class QAService:
     @property
     def coverage(self) -> Coverage:
         """Whether the archive covers a question (``qabot.service.coverage``), for the version
-        open now. The model's lower floor for a question all in the best headline does not
-        apply when QABOT_MIN_RELEVANCE is set: the newsroom's floor is then the only one."""
-        floor = getattr(self.encoder.inner, "headline_relevance", None)
-        if "min_relevance" in self.settings.model_fields_set:
-            floor = None
+        open now. The model's lower floors (a question all in the best headline; across languages,
+        a word of it in the best article) do not apply when QABOT_MIN_RELEVANCE is set: the
+        newsroom's floor is then the only one."""
+        own = "min_relevance" in self.settings.model_fields_set
+        headline = None if own else getattr(self.encoder.inner, "headline_relevance", None)
+        across = None if own else getattr(self.encoder.inner, "across_relevance", None)
         return Coverage(self.store, lambda text: self.encoder.embed([text], kind="query")[0], self.min_relevance,
-                        floor, self._archive()[1])
+                        headline, across, self._archive()[1])
 
     def _about(self, topic: str, sentences: list[str]) -> np.ndarray:
         """The model's similarity of ``topic`` (read as a question) to each of ``sentences``:
@@ -295,8 +317,8 @@ class QAService:
         )
         best = candidates[0].dense if candidates else 0.0
         coverage = self.coverage
-        relevant = bool(hits) and coverage.above_floor(best, candidates, query) and not coverage.elsewhere(
-            query, hits, best, spoken, across)
+        relevant = bool(hits) and coverage.above_floor(
+            best, candidates, query, spoken if across else None) and not coverage.elsewhere(query, hits, best, spoken, across)
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about

@@ -40,6 +40,9 @@ class QAService(Protocol):
     @property
     def store(self) -> Store: ...
 
+    @property
+    def min_relevance(self) -> float: ...
+
     def articles(self) -> int: ...
 
     def last_answer(self, conversation: str) -> Answer | None: ...
@@ -154,7 +157,7 @@ def _side(
     candidates, hits, vec = service.retrieve_for(text, filters, today=today, date_slack=NEAR,
                                                  question_dates=first is None)
     hits = [h for h in hits if h.article_id != avoid]
-    if not hits or not candidates or candidates[0].dense < service.settings.min_relevance:
+    if not hits or not candidates or candidates[0].dense < service.min_relevance:
         return None
     store = service.store
     pick: Hit | None = None

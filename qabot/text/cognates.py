@@ -9,6 +9,10 @@ common start, after spelling differences the two languages make regularly (Engli
 consonants and writes "ph", "th", "y" and "k" where Romanian writes "f", "t", "i" and "c"),
 is evidence that an article speaks of what the question asks. ``shared_roots`` measures it
 for ranking; ``cognate`` decides it for one pair of words.
+
+Names of places are the exception: "București" is "Bucharest" and "Londrei" is "London's".
+The Romanian names of countries and cities that English writes otherwise come from the CLDR
+data Babel ships (``exonym``), and are spelt as their English name.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from qabot.text.fold import fold, folded_terms
+from qabot.text.lang.ro import name_stem
 
 COGNATE_MIN = 5  # letters two words must share from their start to be the same word in two languages
 COGNATE_SHARE = 0.75  # ... and the share of the shorter word those letters must be
@@ -32,7 +37,52 @@ _DOUBLED = re.compile(r"(.)\1+")
 def spelling(word: str) -> str:
     """``word`` folded and written as the two languages would both write it: "commission" and
     "comisia" start alike as "comision" and "comisia"."""
-    word = fold(word)
+    word = exonym(fold(word))
+    for english, common in _SPELLINGS:
+        word = word.replace(english, common)
+    return _DOUBLED.sub(r"\1", word)
+
+
+def exonym(folded_word: str) -> str:
+    """The English name of a place Romanian names otherwise, declined or not ("bucurestiului"
+    -> "bucharest", "varsoviei" -> "warsaw"); any other word as it is."""
+    names = _exonyms()
+    found = names.get(folded_word)
+    if found is None:
+        stem = name_stem(folded_word)
+        found = names.get(stem) if stem != folded_word else None
+    return found or folded_word
+
+
+@lru_cache(maxsize=1)
+def _exonyms() -> dict[str, str]:
+    """Folded Romanian name (and its stem) -> folded English name, one word each, for the
+    countries (CLDR territory names) and the cities time zones are named after (the zone id
+    is the English name: "Europe/Bucharest" is "București" in Romanian). Names alike in both
+    languages, or cognates already ("Germania", "Ucraina"), are left out."""
+    from babel import Locale
+
+    romanian, english = Locale("ro"), Locale("en")
+    pairs = [(name, english.territories.get(code, "")) for code, name in romanian.territories.items()]
+    pairs += [(zone["city"], zone_id.rsplit("/", 1)[-1].replace("_", " "))
+              for zone_id, zone in romanian.time_zones.items() if "city" in zone]
+    names: dict[str, str] = {}
+    for ro_name, en_name in pairs:
+        ro_word, en_word = fold(ro_name), fold(en_name)
+        if not en_word or " " in ro_word or " " in en_word or _alike(ro_word, en_word):
+            continue
+        names[ro_word] = en_word
+        names.setdefault(name_stem(ro_word), en_word)
+    return names
+
+
+def _alike(a: str, b: str) -> bool:
+    a, b = _plain_spelling(a), _plain_spelling(b)
+    shared = _common_start(a, b)
+    return a == b or (shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b)))
+
+
+def _plain_spelling(word: str) -> str:
     for english, common in _SPELLINGS:
         word = word.replace(english, common)
     return _DOUBLED.sub(r"\1", word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qabot.text.cognates import cognate, shared_roots, spelling
+from qabot.text.cognates import Roots, cognate, exonym, shared_roots, spelling
 
 
 @pytest.mark.parametrize(("romanian", "english"), [
@@ -17,7 +17,7 @@ def test_words_of_one_root_are_cognates(romanian, english):
 
 
 @pytest.mark.parametrize(("romanian", "english"), [
-    ("varsoviei", "warsaw"), ("rata", "rate"), ("fierbe", "boiling"), ("urși", "bears"), ("comandant", "community"),
+    ("lemn", "wooden"), ("rata", "rate"), ("fierbe", "boiling"), ("urși", "bears"), ("comandant", "community"),
 ])
 def test_other_words_are_not(romanian, english):
     assert not cognate(romanian, english)
@@ -39,3 +39,17 @@ def test_the_article_with_the_questions_roots_scores_highest_and_a_shared_word_c
     scores = shared_roots(question, texts)
     assert scores[0] > scores[1] > scores[2] == 0.0
     assert shared_roots("Ce?", texts) == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(("romanian", "english"), [
+    ("București", "Bucharest"), ("Bucureștiului", "Bucharest"), ("Varșoviei", "Warsaw"), ("Londra", "London"),
+    ("Franței", "France"), ("Ungaria", "Hungary"), ("Bruxelles", "Brussels"), ("Japonia", "Japan"),
+])
+def test_a_place_romanian_names_otherwise_is_found_by_its_english_name(romanian, english):
+    assert Roots(f"Teachers marched in {english} on Tuesday.").has(romanian)
+    assert Roots(f"Profesorii au mărșăluit la {romanian} marți.").has(english)
+
+
+def test_other_words_keep_their_own_spelling():
+    assert exonym("inflatia") == "inflatia" and exonym("romania") == "romania"
+    assert not Roots("Teachers marched in Bucharest on Tuesday.").has("Londra")
