@@ -8,8 +8,8 @@ For each archive language the 240 paragraphs of ``../shared/corpora/xquad`` beco
 temporary data folder; then the 1,190 questions in the question language go through
 ``qabot ask -`` (one JSON line out each). A question scores when its first citation is its gold
 paragraph, and when the answer text holds one of its gold answers as the archive's language
-writes it (case, accents and spacing ignored). Refused: the answer said the archive has nothing on it. ``--model`` is QABOT_MODEL
-(empty: the default all-MiniLM-L6-v2). Figures and commands: docs/quality.md.
+writes it (case, accents and spacing ignored). Refused: the answer said the archive has nothing
+on it. ``--model`` is QABOT_MODEL (empty: the default all-MiniLM-L6-v2). Figures and commands: docs/quality.md.
 
 The corpus is read at run time from ``../shared`` and never copied; without it the script
 says so and exits 0.

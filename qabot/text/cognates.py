@@ -37,10 +37,13 @@ _DOUBLED = re.compile(r"(.)\1+")
 def spelling(word: str) -> str:
     """``word`` folded and written as the two languages would both write it: "commission" and
     "comisia" start alike as "comision" and "comisia"."""
-    word = exonym(fold(word))
+    return _respelt(exonym(fold(word)))
+
+
+def _respelt(folded_word: str) -> str:
     for english, common in _SPELLINGS:
-        word = word.replace(english, common)
-    return _DOUBLED.sub(r"\1", word)
+        folded_word = folded_word.replace(english, common)
+    return _DOUBLED.sub(r"\1", folded_word)
 
 
 def exonym(folded_word: str) -> str:
@@ -69,33 +72,23 @@ def _exonyms() -> dict[str, str]:
     names: dict[str, str] = {}
     for ro_name, en_name in pairs:
         ro_word, en_word = fold(ro_name), fold(en_name)
-        if not en_word or " " in ro_word or " " in en_word or _alike(ro_word, en_word):
+        if not en_word or " " in ro_word or " " in en_word or _same_root(_respelt(ro_word), _respelt(en_word)):
             continue
         names[ro_word] = en_word
         names.setdefault(name_stem(ro_word), en_word)
     return names
 
 
-def _alike(a: str, b: str) -> bool:
-    a, b = _plain_spelling(a), _plain_spelling(b)
-    shared = _common_start(a, b)
-    return a == b or (shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b)))
-
-
-def _plain_spelling(word: str) -> str:
-    for english, common in _SPELLINGS:
-        word = word.replace(english, common)
-    return _DOUBLED.sub(r"\1", word)
-
-
 def cognate(a: str, b: str) -> bool:
     """The same word, or the same root across Romanian and English ("ministrul" and
     "minister"): a long enough common start once both are spelt alike."""
-    if a == b:
-        return True
-    a, b = spelling(a), spelling(b)
+    return a == b or _same_root(spelling(a), spelling(b))
+
+
+def _same_root(a: str, b: str) -> bool:
+    """Two words, as spelt alike, share a long enough start."""
     shared = _common_start(a, b)
-    return shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b))
+    return a == b or (shared >= COGNATE_MIN and shared >= COGNATE_SHARE * min(len(a), len(b)))
 
 
 def _common_start(a: str, b: str) -> int:
